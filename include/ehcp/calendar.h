@@ -160,12 +160,12 @@ EHCP_EXPORT int ehcp_calendar_builder_add_ics(ehcp_calendar_builder *b, const ch
 EHCP_EXPORT int ehcp_calendar_builder_add_ics_file(ehcp_calendar_builder *b, const char *path);
 
 /**
- * Compile the builder into an immutable calendar. The builder is not
- * changed and may be reused.
+ * Compile the builder into an immutable calendar. The builder keeps its
+ * composition (only its error message may change) and may be reused.
  * @param[out] out the calendar; free it with ehcp_calendar_free().
  * @return ::EHCP_OK, ::EHCP_ERR_RANGE or ::EHCP_ERR_NOMEM.
  */
-EHCP_EXPORT int ehcp_calendar_build(ehcp_calendar **out, const ehcp_calendar_builder *b);
+EHCP_EXPORT int ehcp_calendar_build(ehcp_calendar **out, ehcp_calendar_builder *b);
 
 /** Free a calendar. NULL is a no-op. */
 EHCP_EXPORT void ehcp_calendar_free(ehcp_calendar *cal);

@@ -49,6 +49,11 @@ enum ehcp_weekday {
   EHCP_SUNDAY
 };
 
+/*
+ * Every function that takes an output pointer returns ::EHCP_ERR_INVALID when
+ * it is NULL (and writes nothing).
+ */
+
 /**
  * Build a date from year, month (1-12) and day (1-31).
  * @param[out] out the day number; untouched on error.
@@ -86,8 +91,14 @@ EHCP_EXPORT int ehcp_days_in_month(int year, int month);
  * @param[out] reason on error, a static English reason such as "empty" or
  *                    "no such day in that month" (never freed by the
  *                    caller); may be NULL.
- * @return ::EHCP_OK, ::EHCP_ERR_PARSE for a malformed string, or
- *         ::EHCP_ERR_RANGE for a well-formed but impossible date.
+ * @return ::EHCP_OK (then @p reason is untouched), ::EHCP_ERR_PARSE for a
+ *         malformed string, ::EHCP_ERR_RANGE for a well-formed but impossible
+ *         date, ::EHCP_ERR_INVALID when @p out is NULL or @p text is NULL with
+ *         @p len > 0.
+ *
+ * The empty string is an error ("empty"): a reader that treats an empty cell
+ * as "unknown" (data-formats.md 4) checks for it before calling this and
+ * stores ::EHCP_DATE_NONE. The reason strings are stable and may be matched.
  */
 EHCP_EXPORT int ehcp_date_parse(ehcp_date *out, const char *text, size_t len,
                                 const char **reason);

@@ -20,5 +20,10 @@
 #include "ehcp/common.h"
 #include "ehcp/date.h"
 #include "ehcp/calendar.h"
+#include "ehcp/case.h"
+#include "ehcp/diagnostic.h"
+#include "ehcp/reader.h"
+#include "ehcp/ruleset.h"
+#include "ehcp/timeline.h"
 
 #endif

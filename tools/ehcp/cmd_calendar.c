@@ -105,8 +105,6 @@ int cmd_holidays(int argc, char **argv) {
   if (calendar_options_build(&cal, &a.cal) != 0)
     goto done;
 
-  /* Each closed day that would otherwise be a working day, in date order;
-   * closures are sorted by first day, and ranges are expanded day by day. */
   ehcp_date first, last;
   ehcp_calendar_range(&first, &last, cal);
   if (from < first || to > last) {
@@ -116,25 +114,35 @@ int cmd_holidays(int argc, char **argv) {
     cli_error("holidays: dates must lie within the calendar's range %s..%s", f, l);
     goto done;
   }
-  json_t *list = json_array();
-  struct table t;
-  table_init(&t, 2, (const char *const[]){"date", "name"});
-  ehcp_date prev = EHCP_DATE_NONE;
+  /* Name each weekday closed in [from, to], preferring a bank holiday's name
+   * where closures overlap (a council closure over Christmas). */
+  size_t ndays = (size_t)(to - from) + 1;
+  const char **names = calloc(ndays, sizeof *names);
+  if (!names) {
+    cli_error("out of memory");
+    goto done;
+  }
   for (size_t i = 0; i < ehcp_calendar_closure_count(cal); i++) {
     ehcp_date cf, cl;
     const char *name;
-    ehcp_calendar_closure(&cf, &cl, &name, NULL, cal, i);
-    for (ehcp_date d = cf > from ? cf : from; d <= cl && d <= to; d++) {
-      int wd = ehcp_date_weekday(d);
-      if (wd >= EHCP_SATURDAY || d == prev)
-        continue; /* weekends, and a day already listed under another closure */
-      char iso[EHCP_DATE_ISO_SIZE];
-      ehcp_date_format(iso, d);
-      json_array_append_new(list, json_pack("{s:s, s:s}", "date", iso, "name", name));
-      table_add_row(&t, (const char *const[]){iso, name});
-      prev = d;
-    }
+    int kind;
+    ehcp_calendar_closure(&cf, &cl, &name, &kind, cal, i);
+    for (ehcp_date d = cf > from ? cf : from; d <= cl && d <= to; d++)
+      if (!names[d - from] || kind == EHCP_CLOSURE_BANK_HOLIDAY)
+        names[d - from] = name;
   }
+  json_t *list = json_array();
+  struct table t;
+  table_init(&t, 2, (const char *const[]){"date", "name"});
+  for (size_t i = 0; i < ndays; i++) {
+    if (!names[i] || ehcp_date_weekday(from + (ehcp_date)i) >= EHCP_SATURDAY)
+      continue;
+    char iso[EHCP_DATE_ISO_SIZE];
+    ehcp_date_format(iso, from + (ehcp_date)i);
+    json_array_append_new(list, json_pack("{s:s, s:s}", "date", iso, "name", names[i]));
+    table_add_row(&t, (const char *const[]){iso, names[i]});
+  }
+  free(names);
   if (a.format == FORMAT_JSON) {
     json_print(json_pack("{s:s, s:o}", "region", a.cal.region ? a.cal.region : "england-and-wales",
                          "holidays", list),

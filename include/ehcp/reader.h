@@ -1,0 +1,98 @@
+/**
+ * @file ehcp/reader.h
+ * @brief Reading case data into a case set: events CSV, attributes CSV (and,
+ *        later, cases CSV and SEN2 XML), with exact row accounting.
+ *
+ * A reader adds what it reads to a case set and reports every problem as a
+ * diagnostic naming the file, line and reason. Nothing is silently lost:
+ * for every file, rows read = rows accepted + rows rejected, where a row is
+ * a data row (the header is not counted) and a rejected row has at least
+ * one error diagnostic. The CSV dialect is data-formats.md section 4:
+ * RFC 4180 quoting with embedded commas, quotes and newlines; CRLF or LF; a
+ * UTF-8 byte-order mark is ignored; dates in any form ehcp_date_parse()
+ * accepts; an empty cell is unknown.
+ *
+ * @code
+ *   ehcp_reader *r;
+ *   ehcp_reader_new(&r, set, diags);
+ *   if (ehcp_reader_read_file(r, "events.csv", EHCP_FORMAT_AUTO) != EHCP_OK)
+ *     fprintf(stderr, "%s\n", ehcp_reader_errmsg(r));
+ *   printf("%llu rows read, %llu accepted, %llu rejected\n", ...);
+ *   ehcp_reader_free(r);
+ * @endcode
+ */
+#ifndef EHCP_READER_H
+#define EHCP_READER_H
+
+#include "case.h"
+#include "common.h"
+#include "diagnostic.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Input formats. Never renumbered. */
+enum ehcp_format {
+  EHCP_FORMAT_AUTO = 0,           /**< detect from the content */
+  EHCP_FORMAT_EVENTS_CSV = 1,     /**< `case_id,event,date[,detail,end_date,ref]` (data-formats.md 2) */
+  EHCP_FORMAT_ATTRIBUTES_CSV = 2, /**< `case_id` plus any columns */
+  EHCP_FORMAT_CASES_CSV = 3,      /**< wide, one row per case (data-formats.md 3) */
+  EHCP_FORMAT_SEN2_XML = 4        /**< SEN2 person-level return (data-formats.md 5) */
+};
+
+typedef struct ehcp_reader ehcp_reader;
+
+/**
+ * Create a reader that adds to @p set and reports to @p diags (both
+ * borrowed; they must outlive the reader).
+ */
+EHCP_EXPORT int ehcp_reader_new(ehcp_reader **out, ehcp_case_set *set, ehcp_diagnostics *diags);
+
+/** Free a reader (not the set or diagnostics). NULL is a no-op. */
+EHCP_EXPORT void ehcp_reader_free(ehcp_reader *r);
+
+/** Message of the last failed call ("" if none). Owned by the reader. */
+EHCP_EXPORT const char *ehcp_reader_errmsg(const ehcp_reader *r);
+
+/**
+ * Detect the format of a text from its start: an XML root element, or the
+ * CSV header (events: has `event` and `date` columns; cases: has
+ * `received_date`; attributes: otherwise with a `case_id` column).
+ * @return ::EHCP_OK or ::EHCP_ERR_PARSE when nothing fits.
+ */
+EHCP_EXPORT int ehcp_reader_detect(int *format, const char *data, size_t len);
+
+/**
+ * Read a file. Problems in rows are diagnostics, not failures.
+ * @param format an ::ehcp_format, or ::EHCP_FORMAT_AUTO.
+ * @return ::EHCP_OK when the file was read (with or without row errors);
+ *         ::EHCP_ERR_IO if it cannot be opened or read; ::EHCP_ERR_PARSE if
+ *         its format is unknown or its header unusable (also a diagnostic);
+ *         ::EHCP_ERR_NOMEM.
+ */
+EHCP_EXPORT int ehcp_reader_read_file(ehcp_reader *r, const char *path, int format);
+
+/** As ehcp_reader_read_file() on @p data[0..len), named @p name in diagnostics. */
+EHCP_EXPORT int ehcp_reader_read_buffer(ehcp_reader *r, const char *data, size_t len,
+                                        const char *name, int format);
+
+/** Rows read, accepted and rejected by the last read (any pointer may be NULL). */
+EHCP_EXPORT void ehcp_reader_last_counts(uint64_t *read, uint64_t *accepted, uint64_t *rejected,
+                                         const ehcp_reader *r);
+
+/** The same, totalled over every read of this reader. */
+EHCP_EXPORT void ehcp_reader_total_counts(uint64_t *read, uint64_t *accepted,
+                                          uint64_t *rejected, const ehcp_reader *r);
+
+/** @return the ::ehcp_format of the last read. */
+EHCP_EXPORT int ehcp_reader_last_format(const ehcp_reader *r);
+
+/** @return the name of a format ("events_csv", ...) (static), or NULL. */
+EHCP_EXPORT const char *ehcp_format_name(int format);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,399 @@
+/* Cases and case sets: the event vocabulary, interned strings, and events
+ * kept in date order as they arrive (so evaluation only ever reads). */
+#include "case_internal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- vocabulary (data-formats.md section 1) ---------------------------- */
+
+static const char *const type_names[EHCP_EV_TYPE_COUNT] = {
+    [EHCP_EV_REQUEST_RECEIVED] = "request_received",
+    [EHCP_EV_BROUGHT_TO_ATTENTION] = "brought_to_attention",
+    [EHCP_EV_ASSESSMENT_DECISION] = "assessment_decision",
+    [EHCP_EV_ADVICE_REQUESTED] = "advice_requested",
+    [EHCP_EV_ADVICE_RECEIVED] = "advice_received",
+    [EHCP_EV_ISSUE_DECISION] = "issue_decision",
+    [EHCP_EV_DRAFT_ISSUED] = "draft_issued",
+    [EHCP_EV_FINAL_ISSUED] = "final_issued",
+    [EHCP_EV_EXCEPTION] = "exception",
+    [EHCP_EV_REVIEW_MEETING] = "review_meeting",
+    [EHCP_EV_REVIEW_REPORT] = "review_report",
+    [EHCP_EV_REVIEW_DECISION] = "review_decision",
+    [EHCP_EV_REVIEW_DRAFT] = "review_draft",
+    [EHCP_EV_REVIEW_FINAL] = "review_final",
+    [EHCP_EV_PHASE_TRANSFER] = "phase_transfer",
+    [EHCP_EV_PHASE_TRANSFER_AMENDED] = "phase_transfer_amended",
+    [EHCP_EV_PLAN_CEASED] = "plan_ceased",
+    [EHCP_EV_CONTACT_RECEIVED] = "contact_received",
+    [EHCP_EV_CONTACT_RESPONDED] = "contact_responded",
+    [EHCP_EV_FAMILY_UPDATE] = "family_update",
+};
+
+static const char *const sources[] = {"parent", "setting", "health", "social_care", "other"};
+static const char *const decisions[] = {"yes", "no", "withdrawn"};
+static const char *const advisers[] = {"education", "early_years", "ep",
+                                       "health",    "social_care", "other"};
+/* Order matches enum ehcp_exception_kind (1-based). */
+static const char *const exceptions[] = {"school_closure", "early_years_closure",
+                                         "personal_circumstances", "absence",
+                                         "appointment_missed", "covid", "unspecified"};
+static const char *const review_decisions[] = {"maintain", "amend", "cease"};
+static const char *const transfers[] = {"school", "post16", "post16_other"};
+
+
+int event_detail_vocabulary(int type, const char *const **words) {
+  int n = 0;
+  const char *const *w = NULL;
+  switch (type) {
+  case EHCP_EV_REQUEST_RECEIVED: n = (int)(sizeof sources / sizeof *sources), w = sources; break;
+  case EHCP_EV_ASSESSMENT_DECISION:
+  case EHCP_EV_ISSUE_DECISION: n = 3, w = decisions; break;
+  case EHCP_EV_ADVICE_REQUESTED:
+  case EHCP_EV_ADVICE_RECEIVED: n = (int)(sizeof advisers / sizeof *advisers), w = advisers; break;
+  case EHCP_EV_EXCEPTION: n = (int)(sizeof exceptions / sizeof *exceptions), w = exceptions; break;
+  case EHCP_EV_REVIEW_DECISION: n = 3, w = review_decisions; break;
+  case EHCP_EV_PHASE_TRANSFER: n = 3, w = transfers; break;
+  default: break;
+  }
+  if (words)
+    *words = w;
+  return n;
+}
+
+int event_detail_required(int type) {
+  /* request_received's source is often unknown in exports, so optional. */
+  return type != EHCP_EV_REQUEST_RECEIVED && event_detail_vocabulary(type, NULL) > 0;
+}
+
+int event_detail_index(int type, const char *word) {
+  const char *const *words;
+  int n = event_detail_vocabulary(type, &words);
+  for (int i = 0; word && i < n; i++)
+    if (strcmp(words[i], word) == 0)
+      return i + 1;
+  return 0;
+}
+
+int ehcp_event_type_from_name(int *out, const char *name, size_t len) {
+  if (!out || !name)
+    return EHCP_ERR_INVALID;
+  for (int t = 1; t < EHCP_EV_TYPE_COUNT; t++) {
+    if (strlen(type_names[t]) == len && memcmp(type_names[t], name, len) == 0) {
+      *out = t;
+      return EHCP_OK;
+    }
+  }
+  return EHCP_ERR_NOT_FOUND;
+}
+
+const char *ehcp_event_type_name(int type) {
+  return type > 0 && type < EHCP_EV_TYPE_COUNT ? type_names[type] : NULL;
+}
+
+int ehcp_event_detail_check(int type, const char *detail) {
+  if (!ehcp_event_type_name(type))
+    return EHCP_ERR_INVALID;
+  int empty = !detail || !*detail;
+  if (type == EHCP_EV_PLAN_CEASED)
+    return EHCP_OK; /* free-text reason code */
+  if (empty)
+    return event_detail_required(type) ? EHCP_ERR_INVALID : EHCP_OK;
+  return event_detail_index(type, detail) ? EHCP_OK : EHCP_ERR_INVALID;
+}
+
+/* ---- the set ----------------------------------------------------------- */
+
+static int fail(ehcp_case_set *set, int code, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(set->errmsg, sizeof set->errmsg, fmt, ap);
+  va_end(ap);
+  return code;
+}
+
+int ehcp_case_set_new(ehcp_case_set **out) {
+  if (!out)
+    return EHCP_ERR_INVALID;
+  ehcp_case_set *set = calloc(1, sizeof *set);
+  if (!set)
+    return EHCP_ERR_NOMEM;
+  set->nstrings = 1; /* id 0 is "no string" */
+  *out = set;
+  return EHCP_OK;
+}
+
+void ehcp_case_set_free(ehcp_case_set *set) {
+  if (!set)
+    return;
+  HASH_CLEAR(hh, set->by_id);
+  for (size_t i = 0; i < set->ncases; i++) {
+    struct ehcp_case *c = set->cases[i];
+    free(c->id);
+    free(c->events);
+    free(c->attrs);
+    free(c);
+  }
+  free(set->cases);
+  struct interned *s, *tmp;
+  HASH_ITER(hh, set->strings_by_text, s, tmp) {
+    HASH_DEL(set->strings_by_text, s);
+    free(s->text);
+    free(s);
+  }
+  free(set->strings);
+  for (uint16_t i = 0; i < set->nsources; i++)
+    free(set->sources[i]);
+  free(set->sources);
+  free(set);
+}
+
+const char *ehcp_case_set_errmsg(const ehcp_case_set *set) { return set ? set->errmsg : ""; }
+
+int ehcp_case_set_set_source(ehcp_case_set *set, const char *name) {
+  if (!set)
+    return EHCP_ERR_INVALID;
+  if (!name) {
+    set->current_source = 0;
+    return EHCP_OK;
+  }
+  for (uint16_t i = 0; i < set->nsources; i++) {
+    if (strcmp(set->sources[i], name) == 0) {
+      set->current_source = (uint16_t)(i + 1);
+      return EHCP_OK;
+    }
+  }
+  if (set->nsources == UINT16_MAX)
+    return fail(set, EHCP_ERR_LIMIT, "more than %u sources", UINT16_MAX);
+  char **grown = realloc(set->sources, (set->nsources + 1u) * sizeof *grown);
+  if (!grown)
+    return fail(set, EHCP_ERR_NOMEM, "out of memory");
+  set->sources = grown;
+  if (!(grown[set->nsources] = strdup(name)))
+    return fail(set, EHCP_ERR_NOMEM, "out of memory");
+  set->current_source = ++set->nsources;
+  return EHCP_OK;
+}
+
+/* Id of text, interning it if new; 0 for NULL or "" (or on allocation failure,
+ * reported through *rc). */
+static uint32_t intern(ehcp_case_set *set, const char *text, int *rc) {
+  if (!text || !*text)
+    return 0;
+  struct interned *found;
+  HASH_FIND_STR(set->strings_by_text, text, found);
+  if (found)
+    return found->id;
+  if (set->nstrings >= set->scap) {
+    uint32_t cap = set->scap ? set->scap * 2 : 256;
+    char **grown = realloc(set->strings, cap * sizeof *grown);
+    if (!grown)
+      return *rc = EHCP_ERR_NOMEM, 0;
+    set->strings = grown;
+    set->scap = cap;
+  }
+  struct interned *s = malloc(sizeof *s);
+  char *copy = strdup(text);
+  if (!s || !copy) {
+    free(s);
+    free(copy);
+    return *rc = EHCP_ERR_NOMEM, 0;
+  }
+  s->text = copy;
+  s->id = set->nstrings;
+  set->strings[set->nstrings++] = copy;
+  HASH_ADD_KEYPTR(hh, set->strings_by_text, s->text, strlen(s->text), s);
+  return s->id;
+}
+
+static struct ehcp_case *find_or_add_case(ehcp_case_set *set, const char *id) {
+  struct ehcp_case *c;
+  HASH_FIND_STR(set->by_id, id, c);
+  if (c)
+    return c;
+  if (set->ncases == set->cap) {
+    size_t cap = set->cap ? set->cap * 2 : 1024;
+    struct ehcp_case **grown = realloc(set->cases, cap * sizeof *grown);
+    if (!grown)
+      return NULL;
+    set->cases = grown;
+    set->cap = cap;
+  }
+  c = calloc(1, sizeof *c);
+  if (!c || !(c->id = strdup(id))) {
+    free(c);
+    return NULL;
+  }
+  c->set = set;
+  set->cases[set->ncases++] = c;
+  HASH_ADD_KEYPTR(hh, set->by_id, c->id, strlen(c->id), c);
+  return c;
+}
+
+int ehcp_case_set_add_event_at(ehcp_case_set *set, const char *case_id, int type, ehcp_date date,
+                               const char *detail, ehcp_date end_date, const char *ref,
+                               uint32_t line) {
+  if (!set)
+    return EHCP_ERR_INVALID;
+  if (!case_id || !*case_id)
+    return fail(set, EHCP_ERR_INVALID, "empty case id");
+  if (!ehcp_event_type_name(type))
+    return fail(set, EHCP_ERR_INVALID, "unknown event type %d", type);
+  if (ehcp_date_format((char[EHCP_DATE_ISO_SIZE]){0}, date) != EHCP_OK)
+    return fail(set, EHCP_ERR_INVALID, "%s: invalid date", type_names[type]);
+  if (end_date != EHCP_DATE_NONE && ehcp_date_format((char[EHCP_DATE_ISO_SIZE]){0}, end_date))
+    return fail(set, EHCP_ERR_INVALID, "%s: invalid end date", type_names[type]);
+  if (ehcp_event_detail_check(type, detail) != EHCP_OK) {
+    const char *const *words;
+    int n = event_detail_vocabulary(type, &words);
+    if (!n)
+      return fail(set, EHCP_ERR_INVALID, "%s takes no detail, got '%s'", type_names[type], detail);
+    char list[160] = "";
+    for (int i = 0; i < n; i++)
+      snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "", words[i]);
+    if (!detail || !*detail)
+      return fail(set, EHCP_ERR_INVALID, "%s needs a detail (%s)", type_names[type], list);
+    return fail(set, EHCP_ERR_INVALID, "unknown %s detail '%s' (expected %s)", type_names[type],
+                detail, list);
+  }
+
+  int rc = EHCP_OK;
+  struct event ev = {.date = date,
+                     .end = end_date,
+                     .type = (uint8_t)type,
+                     .detail = (uint8_t)event_detail_index(type, detail),
+                     .source = set->current_source,
+                     .line = line};
+  ev.ref = intern(set, ref, &rc);
+  if (type == EHCP_EV_PLAN_CEASED)
+    ev.text = intern(set, detail, &rc);
+  struct ehcp_case *c = rc == EHCP_OK ? find_or_add_case(set, case_id) : NULL;
+  if (!c)
+    return fail(set, EHCP_ERR_NOMEM, "out of memory");
+  if (c->nevents == c->cap) {
+    uint32_t cap = c->cap ? c->cap * 2 : 8;
+    struct event *grown = realloc(c->events, cap * sizeof *grown);
+    if (!grown)
+      return fail(set, EHCP_ERR_NOMEM, "out of memory");
+    c->events = grown;
+    c->cap = cap;
+  }
+  /* Insertion sort by date: events mostly arrive in order, so this is
+   * usually one comparison; equal dates keep their order of arrival. */
+  uint32_t i = c->nevents++;
+  while (i > 0 && c->events[i - 1].date > date) {
+    c->events[i] = c->events[i - 1];
+    i--;
+  }
+  c->events[i] = ev;
+  return EHCP_OK;
+}
+
+int ehcp_case_set_add_event(ehcp_case_set *set, const char *case_id, int type, ehcp_date date,
+                            const char *detail, ehcp_date end_date, const char *ref) {
+  return ehcp_case_set_add_event_at(set, case_id, type, date, detail, end_date, ref, 0);
+}
+
+int ehcp_case_set_set_attribute(ehcp_case_set *set, const char *case_id, const char *name,
+                                const char *value) {
+  if (!set || !name || !*name)
+    return EHCP_ERR_INVALID;
+  if (!case_id || !*case_id)
+    return fail(set, EHCP_ERR_INVALID, "empty case id");
+  int rc = EHCP_OK;
+  uint32_t n = intern(set, name, &rc), v = intern(set, value, &rc);
+  struct ehcp_case *c = rc == EHCP_OK ? find_or_add_case(set, case_id) : NULL;
+  if (!c)
+    return fail(set, EHCP_ERR_NOMEM, "out of memory");
+  for (uint32_t i = 0; i < c->nattrs; i++) {
+    if (c->attrs[i].name == n) {
+      c->attrs[i].value = v;
+      return EHCP_OK;
+    }
+  }
+  if (c->nattrs == c->acap) {
+    uint32_t cap = c->acap ? c->acap * 2 : 4;
+    struct attribute *grown = realloc(c->attrs, cap * sizeof *grown);
+    if (!grown)
+      return fail(set, EHCP_ERR_NOMEM, "out of memory");
+    c->attrs = grown;
+    c->acap = cap;
+  }
+  c->attrs[c->nattrs++] = (struct attribute){n, v};
+  return EHCP_OK;
+}
+
+size_t ehcp_case_set_count(const ehcp_case_set *set) { return set ? set->ncases : 0; }
+
+const ehcp_case *ehcp_case_set_get(const ehcp_case_set *set, size_t index) {
+  return set && index < set->ncases ? set->cases[index] : NULL;
+}
+
+const ehcp_case *ehcp_case_set_find(const ehcp_case_set *set, const char *case_id) {
+  if (!set || !case_id)
+    return NULL;
+  struct ehcp_case *c;
+  HASH_FIND_STR(set->by_id, case_id, c);
+  return c;
+}
+
+/* ---- reading a case ------------------------------------------------------ */
+
+const char *ehcp_case_id(const ehcp_case *c) { return c->id; }
+
+size_t ehcp_case_event_count(const ehcp_case *c) { return c->nevents; }
+
+int ehcp_case_event(int *type, ehcp_date *date, const char **detail, ehcp_date *end_date,
+                    const char **ref, const ehcp_case *c, size_t index) {
+  if (index >= c->nevents)
+    return EHCP_ERR_NOT_FOUND;
+  const struct event *e = &c->events[index];
+  if (type)
+    *type = e->type;
+  if (date)
+    *date = e->date;
+  if (detail) {
+    const char *const *words;
+    event_detail_vocabulary(e->type, &words);
+    *detail = e->text ? case_string(c, e->text) : e->detail ? words[e->detail - 1] : NULL;
+  }
+  if (end_date)
+    *end_date = e->end;
+  if (ref)
+    *ref = case_string(c, e->ref);
+  return EHCP_OK;
+}
+
+int ehcp_case_event_source(const char **source, uint32_t *line, const ehcp_case *c,
+                           size_t index) {
+  if (index >= c->nevents)
+    return EHCP_ERR_NOT_FOUND;
+  const struct event *e = &c->events[index];
+  if (source)
+    *source = e->source ? c->set->sources[e->source - 1] : NULL;
+  if (line)
+    *line = e->line;
+  return EHCP_OK;
+}
+
+const char *ehcp_case_attribute(const ehcp_case *c, const char *name) {
+  for (uint32_t i = 0; name && i < c->nattrs; i++)
+    if (strcmp(c->set->strings[c->attrs[i].name], name) == 0)
+      return case_string(c, c->attrs[i].value);
+  return NULL;
+}
+
+size_t ehcp_case_attribute_count(const ehcp_case *c) { return c->nattrs; }
+
+int ehcp_case_attribute_at(const char **name, const char **value, const ehcp_case *c,
+                           size_t index) {
+  if (index >= c->nattrs)
+    return EHCP_ERR_NOT_FOUND;
+  if (name)
+    *name = c->set->strings[c->attrs[index].name];
+  if (value)
+    *value = case_string(c, c->attrs[index].value);
+  return EHCP_OK;
+}

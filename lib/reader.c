@@ -7,6 +7,13 @@
  * reported (not just the first), so one pass over a bad export lists all
  * there is to fix. Nothing is allocated per row: cells are copied into one
  * reusable buffer to get the NUL-terminated strings the case set takes. */
+
+/* uthash exits the process when it runs out of memory unless told not to
+ * (and a library must never exit): a failed add instead sets the `oom`
+ * variable in scope at the HASH_ADD. Must precede the first uthash.h. */
+#define HASH_NONFATAL_OOM 1
+#define uthash_nonfatal_oom(obj) (oom = 1)
+
 #include "ehcp/reader.h"
 
 #include <errno.h>
@@ -18,8 +25,6 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <uthash.h>
 
 #include "case_internal.h"
 #include "csv.h"
@@ -158,10 +163,9 @@ static const char *field_label(char *out, size_t size, const struct rd *x, size_
 static const char *row_case_id(struct rd *x, long col) {
   if (col < 0 || (size_t)col >= x->csv.nfields || x->csv.fields[col].len == 0)
     return NULL;
-  char *at = x->r->cells;
   if (cells_reserve(x->r, x->csv.fields[col].len + 1))
     return NULL;
-  at = x->r->cells;
+  char *at = x->r->cells;
   return cell_copy(&at, &x->csv.fields[col]);
 }
 
@@ -317,8 +321,9 @@ static int read_header(struct rd *x) {
   if (rc != CSV_RECORD) {
     if (quoting_diag(x, rc, -1, "header row: "))
       return EHCP_ERR_NOMEM;
-    set_errmsg(x->r, "%s:%u: header row: bad quoting", x->name ? x->name : "(buffer)",
-               line32(x->csv.err_line));
+    set_errmsg(x->r, "%s:%u: header row: %s", x->name ? x->name : "(buffer)",
+               line32(x->csv.err_line),
+               rc == CSV_UNTERMINATED_QUOTE ? "unterminated quote" : "bad quoting");
     return EHCP_ERR_PARSE;
   }
   if (csv_header_init(&x->hdr, &x->csv))
@@ -383,26 +388,43 @@ static int note_ignored(struct rd *x, const unsigned char *used, const char *one
               "columns %s are not %s and are ignored", msg, many);
 }
 
+/* What became of a row; errors (< 0) abort the read and leave the row
+ * uncounted, so the counts only ever cover rows that were fully handled. */
+enum { ROW_ACCEPTED = 0, ROW_REJECTED = 1 };
+
+/* Turn a diagnostic's result into a row outcome. */
+static int rejected(int rc) { return rc == EHCP_OK ? ROW_REJECTED : rc; }
+
+/* Count a handled row. */
+static int count_row(struct rd *x, int outcome) {
+  if (outcome < 0)
+    return outcome;
+  x->read++;
+  if (outcome == ROW_REJECTED)
+    x->rejected++;
+  else
+    x->accepted++;
+  return EHCP_OK;
+}
+
 /* ---- events CSV --------------------------------------------------------------- */
 
 enum { COL_CASE, COL_EVENT, COL_DATE, COL_DETAIL, COL_END, COL_REF, NCOLS };
 static const char *const event_columns[NCOLS] = {"case_id", "event",    "date",
                                                  "detail",  "end_date", "ref"};
 
-/* Check one data row of an events CSV and add its event. Returns EHCP_OK
- * (accepted or rejected: see x's counts) or EHCP_ERR_NOMEM. */
+/* Check one data row of an events CSV and add its event. Returns
+ * ROW_ACCEPTED, ROW_REJECTED or EHCP_ERR_NOMEM. */
 static int event_row(struct rd *x, const long col[NCOLS]) {
   const struct csv *c = &x->csv;
   const struct csv_field *f = c->fields;
   uint64_t line = c->line;
   char a[SHOW_SIZE], b[SHOW_SIZE];
 
-  if (c->nfields != x->hdr.n) {
-    x->rejected++;
-    return diag(x, EHCP_SEVERITY_ERROR, EHCP_DIAG_COLUMN_COUNT, line, row_case_id(x, col[COL_CASE]),
-                "row has %zu field%s, the header has %zu", c->nfields, c->nfields == 1 ? "" : "s",
-                x->hdr.n);
-  }
+  if (c->nfields != x->hdr.n)
+    return rejected(diag(x, EHCP_SEVERITY_ERROR, EHCP_DIAG_COLUMN_COUNT, line,
+                         row_case_id(x, col[COL_CASE]), "row has %zu field%s, the header has %zu",
+                         c->nfields, c->nfields == 1 ? "" : "s", x->hdr.n));
 
   const struct csv_field *fid = &f[col[COL_CASE]], *fev = &f[col[COL_EVENT]],
                          *fdate = &f[col[COL_DATE]];
@@ -478,20 +500,15 @@ static int event_row(struct rd *x, const long col[NCOLS]) {
     ERR(EHCP_DIAG_MISSING_VALUE, "ref contains a NUL byte");
 #undef ERR
 
-  if (errors) {
-    x->rejected++;
-    return EHCP_OK;
-  }
+  if (errors)
+    return ROW_REJECTED;
   rc = ehcp_case_set_add_event_at(x->r->set, id, type, date, detail, end, ref, line32(line));
   if (rc == EHCP_ERR_NOMEM)
     return rc;
-  if (rc != EHCP_OK) { /* not expected after the checks above, but never lose a row */
-    x->rejected++;
-    return diag(x, EHCP_SEVERITY_ERROR, EHCP_DIAG_UNKNOWN_DETAIL, line, id, "%s",
-                ehcp_case_set_errmsg(x->r->set));
-  }
-  x->accepted++;
-  return EHCP_OK;
+  if (rc != EHCP_OK) /* not expected after the checks above, but never lose a row */
+    return rejected(diag(x, EHCP_SEVERITY_ERROR, EHCP_DIAG_UNKNOWN_DETAIL, line, id, "%s",
+                         ehcp_case_set_errmsg(x->r->set)));
+  return ROW_ACCEPTED;
 }
 
 static int read_events(struct rd *x) {
@@ -526,13 +543,8 @@ static int read_events(struct rd *x) {
       return EHCP_OK;
     if (t == CSV_NOMEM)
       return EHCP_ERR_NOMEM;
-    x->read++;
-    if (t != CSV_RECORD) {
-      x->rejected++;
-      rc = quoting_diag(x, t, col[COL_CASE], "");
-    } else {
-      rc = event_row(x, col);
-    }
+    rc = count_row(x, t == CSV_RECORD ? event_row(x, col)
+                                      : rejected(quoting_diag(x, t, col[COL_CASE], "")));
     if (rc)
       return rc;
   }
@@ -555,15 +567,15 @@ static void seen_free(struct seen **table) {
   }
 }
 
+/* Check one data row of an attributes CSV and set its attributes. Returns
+ * ROW_ACCEPTED, ROW_REJECTED or EHCP_ERR_NOMEM. */
 static int attribute_row(struct rd *x, long case_col, struct seen **seen) {
   const struct csv *c = &x->csv;
   uint64_t line = c->line;
-  if (c->nfields != x->hdr.n) {
-    x->rejected++;
-    return diag(x, EHCP_SEVERITY_ERROR, EHCP_DIAG_COLUMN_COUNT, line, row_case_id(x, case_col),
-                "row has %zu field%s, the header has %zu", c->nfields, c->nfields == 1 ? "" : "s",
-                x->hdr.n);
-  }
+  if (c->nfields != x->hdr.n)
+    return rejected(diag(x, EHCP_SEVERITY_ERROR, EHCP_DIAG_COLUMN_COUNT, line,
+                         row_case_id(x, case_col), "row has %zu field%s, the header has %zu",
+                         c->nfields, c->nfields == 1 ? "" : "s", x->hdr.n));
   size_t need = 0;
   for (size_t i = 0; i < c->nfields; i++)
     need += c->fields[i].len + 1;
@@ -572,10 +584,9 @@ static int attribute_row(struct rd *x, long case_col, struct seen **seen) {
   char *at = x->r->cells;
   const struct csv_field *fid = &c->fields[case_col];
   const char *id = cell_copy(&at, fid);
-  if (fid->len == 0) {
-    x->rejected++;
-    return diag(x, EHCP_SEVERITY_ERROR, EHCP_DIAG_MISSING_VALUE, line, NULL, "case_id is empty");
-  }
+  if (fid->len == 0)
+    return rejected(
+        diag(x, EHCP_SEVERITY_ERROR, EHCP_DIAG_MISSING_VALUE, line, NULL, "case_id is empty"));
   int errors = 0;
   for (size_t i = 0; i < c->nfields; i++) {
     const struct csv_field *f = &c->fields[i];
@@ -587,10 +598,8 @@ static int attribute_row(struct rd *x, long case_col, struct seen **seen) {
         return EHCP_ERR_NOMEM;
     }
   }
-  if (errors) {
-    x->rejected++;
-    return EHCP_OK;
-  }
+  if (errors)
+    return ROW_REJECTED;
 
   struct seen *s;
   HASH_FIND_STR(*seen, id, s);
@@ -605,7 +614,12 @@ static int attribute_row(struct rd *x, long case_col, struct seen **seen) {
       return EHCP_ERR_NOMEM;
     memcpy(s->id, id, n + 1);
     s->line = line;
+    int oom = 0;
     HASH_ADD(hh, *seen, id[0], n, s); /* uthash keys the flexible member */
+    if (oom) {
+      free(s);
+      return EHCP_ERR_NOMEM;
+    }
   }
 
   for (size_t i = 0; i < c->nfields; i++) {
@@ -616,14 +630,11 @@ static int attribute_row(struct rd *x, long case_col, struct seen **seen) {
     int rc = ehcp_case_set_set_attribute(x->r->set, id, x->hdr.names[i], value);
     if (rc == EHCP_ERR_NOMEM)
       return rc;
-    if (rc != EHCP_OK) { /* not expected: the id and name are not empty */
-      x->rejected++;
-      return diag(x, EHCP_SEVERITY_ERROR, EHCP_DIAG_MISSING_VALUE, line, id, "%s",
-                  ehcp_case_set_errmsg(x->r->set));
-    }
+    if (rc != EHCP_OK) /* not expected: the id and name are not empty */
+      return rejected(diag(x, EHCP_SEVERITY_ERROR, EHCP_DIAG_MISSING_VALUE, line, id, "%s",
+                           ehcp_case_set_errmsg(x->r->set)));
   }
-  x->accepted++;
-  return EHCP_OK;
+  return ROW_ACCEPTED;
 }
 
 static int read_attributes(struct rd *x) {
@@ -680,13 +691,8 @@ static int read_attributes(struct rd *x) {
       rc = EHCP_ERR_NOMEM;
       break;
     }
-    x->read++;
-    if (t != CSV_RECORD) {
-      x->rejected++;
-      rc = quoting_diag(x, t, case_col, "");
-    } else {
-      rc = attribute_row(x, case_col, &seen);
-    }
+    rc = count_row(x, t == CSV_RECORD ? attribute_row(x, case_col, &seen)
+                                      : rejected(quoting_diag(x, t, case_col, "")));
     if (rc)
       break;
   }
@@ -776,9 +782,13 @@ int ehcp_reader_read_buffer(ehcp_reader *r, const char *data, size_t len, const 
     if (rc == EHCP_ERR_NOMEM)
       return set_errmsg(r, "out of memory"), rc;
     if (rc != EHCP_OK) {
-      if (diag(&x, EHCP_SEVERITY_ERROR, EHCP_DIAG_UNKNOWN_FORMAT, 0, NULL,
-               "unknown format: neither a CSV header with case_id (or event and date) "
-               "columns nor SEN2 XML"))
+      /* Excel's "Unicode text" is the usual way to get here with good data. */
+      int utf16 = len >= 2 && (((unsigned char)data[0] == 0xFF && (unsigned char)data[1] == 0xFE) ||
+                               ((unsigned char)data[0] == 0xFE && (unsigned char)data[1] == 0xFF));
+      if (diag(&x, EHCP_SEVERITY_ERROR, EHCP_DIAG_UNKNOWN_FORMAT, 0, NULL, "%s",
+               utf16 ? "unknown format: the file is UTF-16 text; save it as CSV UTF-8"
+                     : "unknown format: neither a CSV header with case_id (or event and date) "
+                       "columns nor SEN2 XML"))
         return set_errmsg(r, "out of memory"), EHCP_ERR_NOMEM;
       return set_errmsg(r, "%s: unknown format", shown), EHCP_ERR_PARSE;
     }

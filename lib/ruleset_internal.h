@@ -54,23 +54,24 @@ enum limit_unit {
 enum day_one { DAY_ONE_CONVENTION, DAY_ONE_NO, DAY_ONE_YES };
 
 struct milestone {
-  char id[16];
-  char name[48];
-  char label[96];
-  char source[48];
-  bool statutory;
+  /* Fields the evaluator reads for every case come first (cache lines). */
   enum pairing pairing;
-  struct match_list start, end, cancel, restart, until;
   int32_t amount; /* may be negative: "at least 5 months before" = -5 months */
   enum limit_unit unit;
   enum day_one day_one;
   uint8_t fixed_month, fixed_day;
-  uint32_t exceptions; /* bit (1 << enum ehcp_exception_kind) */
+  bool statutory;
   bool window;         /* A4: a period to allow; the end event must come after due */
   bool stop_clock;     /* local "stop the clock": due moves by the exception's length */
   bool roll_forward;   /* a due date on a non-working day moves to the next working day (Wales) */
+  uint32_t exceptions; /* bit (1 << enum ehcp_exception_kind) */
+  struct match_list start, end, cancel, restart, until;
   char when_attr[32];  /* applies only to cases whose attribute when_attr ... */
   char when_value[64]; /* ... equals when_value (when_attr "" = all cases) */
+  char id[16];
+  char name[48];
+  char label[96];
+  char source[48];
 };
 
 enum week_counting { WEEKS_T0_PLUS_7N, WEEKS_T0_DAY1 };

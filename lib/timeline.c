@@ -34,7 +34,18 @@ struct ehcp_evaluator {
   struct milestone *m; /* the rule set's milestones with review_clock resolved */
   uint32_t *start_types; /* per milestone: bit (1 << type) of its start (and restart) events */
   size_t n;
+  bool week_day_one;         /* the rule set's conventions, copied for the hot path */
+  bool window_end_inclusive;
   struct setting *settings;
+};
+
+/* An education / early-years advice request dated in [C - 7, R - 7] of a
+ * 28+ day closure of its setting: the exception it brings and the closure's
+ * length (for stop-the-clock targets). */
+struct derived {
+  ehcp_date requested;
+  int kind;
+  int32_t days;
 };
 
 struct ehcp_timeline {
@@ -44,6 +55,8 @@ struct ehcp_timeline {
   size_t used_words;
   int32_t *chain; /* next visible event of the same type, -1 at the end */
   size_t chain_cap;
+  struct derived *derived; /* the case's advice requests that bring in reg 10(4)(a)/(b) */
+  size_t nderived, derived_cap;
   int stage;
   ehcp_date as_of;
 };
@@ -84,6 +97,8 @@ int ehcp_evaluator_new(ehcp_evaluator **out, const ehcp_ruleset *rs, const ehcp_
     free(ev);
     return EHCP_ERR_NOMEM;
   }
+  ev->week_day_one = rs->week_counting == WEEKS_T0_DAY1;
+  ev->window_end_inclusive = rs->window_end_inclusive;
   int clock = rs->review_clock == REVIEW_CLOCK_MEETING ? EHCP_EV_REVIEW_MEETING
                                                        : EHCP_EV_REVIEW_DECISION;
   for (size_t i = 0; i < rs->n; i++) {
@@ -176,6 +191,7 @@ void ehcp_timeline_free(ehcp_timeline *tl) {
   free(tl->r);
   free(tl->used);
   free(tl->chain);
+  free(tl->derived);
   free(tl);
 }
 
@@ -250,6 +266,7 @@ struct eval {
   ehcp_date as_of;
   ehcp_timeline *tl;
   uint32_t present;                 /* bit (1 << type) of each visible event's type */
+  uint32_t planned;                 /* the same for events after as_of */
   int32_t head[EHCP_EV_TYPE_COUNT]; /* first visible event of each type, -1 if none */
 };
 
@@ -284,7 +301,7 @@ static int64_t find_first(const struct eval *x, const struct match_list *l, ehcp
 
 static int day_one(const struct eval *x, const struct milestone *m) {
   if (m->day_one == DAY_ONE_CONVENTION)
-    return x->ev->rs->week_counting == WEEKS_T0_DAY1;
+    return x->ev->week_day_one;
   return m->day_one == DAY_ONE_YES;
 }
 
@@ -324,27 +341,40 @@ static void found(struct exception_found *f, int kind, int64_t days) {
     f->extension += (int32_t)days;
 }
 
-/* Derived reg 10(4)(a)/(b): an education / early-years advice request dated
- * in [C - 7, R - 7] of a 28+ day closure of that setting (2.1). */
-static void derived_closures(struct exception_found *f, const struct eval *x,
-                             const struct milestone *m, ehcp_date lo, ehcp_date hi) {
-  int window_end = x->ev->rs->window_end_inclusive ? 0 : 1;
-  for (int32_t i = x->head[EHCP_EV_ADVICE_REQUESTED]; i >= 0; i = x->tl->chain[i]) {
+/* Derived reg 10(4)(a)/(b) (2.1): find, once per case, the education and
+ * early-years advice requests dated in [C - 7, R - 7] of a 28+ day closure
+ * of their setting. */
+static int find_derived(struct eval *x) {
+  ehcp_timeline *tl = x->tl;
+  tl->nderived = 0;
+  if (!x->ev->settings)
+    return EHCP_OK;
+  int window_end = x->ev->window_end_inclusive ? 0 : 1;
+  for (int32_t i = x->head[EHCP_EV_ADVICE_REQUESTED]; i >= 0; i = tl->chain[i]) {
     const struct event *a = &x->e[i];
-    if (!a->ref || a->date < lo || a->date > hi)
-      continue;
     int kind = a->detail == ADVISER_EDUCATION     ? EHCP_EXC_SCHOOL_CLOSURE
                : a->detail == ADVISER_EARLY_YEARS ? EHCP_EXC_EARLY_YEARS_CLOSURE
                                                   : 0;
-    if (!kind || !(m->exceptions & EXC_BIT(kind)))
+    if (!kind || !a->ref)
       continue;
     struct setting *s;
     const char *ref = case_string(x->c, a->ref);
     HASH_FIND_STR(x->ev->settings, ref, s);
-    for (size_t k = 0; s && k < s->n; k++)
-      if (a->date >= s->runs[k].c - 7 && a->date <= s->runs[k].r - 7 - window_end)
-        found(f, kind, s->runs[k].r - s->runs[k].c);
+    for (size_t k = 0; s && k < s->n; k++) {
+      if (a->date < s->runs[k].c - 7 || a->date > s->runs[k].r - 7 - window_end)
+        continue;
+      if (tl->nderived == tl->derived_cap) {
+        size_t cap = tl->derived_cap ? tl->derived_cap * 2 : 8;
+        struct derived *grown = realloc(tl->derived, cap * sizeof *grown);
+        if (!grown)
+          return EHCP_ERR_NOMEM;
+        tl->derived = grown;
+        tl->derived_cap = cap;
+      }
+      tl->derived[tl->nderived++] = (struct derived){a->date, kind, s->runs[k].r - s->runs[k].c};
+    }
   }
+  return EHCP_OK;
 }
 
 /* Exceptions that apply to the period [start, due] (2.1): recorded ones,
@@ -385,9 +415,11 @@ static struct exception_found exceptions(const struct eval *x, const struct mile
       break;
     }
   }
-  if (x->ev->settings &&
-      (m->exceptions & (EXC_BIT(EHCP_EXC_SCHOOL_CLOSURE) | EXC_BIT(EHCP_EXC_EARLY_YEARS_CLOSURE))))
-    derived_closures(&f, x, m, lo, hi);
+  for (size_t i = 0; i < x->tl->nderived; i++) {
+    const struct derived *d = &x->tl->derived[i];
+    if (d->requested >= lo && d->requested <= hi && (m->exceptions & EXC_BIT(d->kind)))
+      found(&f, d->kind, d->days);
+  }
   return f;
 }
 
@@ -498,15 +530,20 @@ static int pair_each(struct eval *x, size_t mi) {
 
 static int pair_ref(struct eval *x, size_t mi) {
   const struct milestone *m = &x->ev->m[mi];
+  /* Most cases have under 64 events: keep the bitmap in a register then. */
+  uint64_t small = 0, *used = &small;
   size_t words = (x->ne + 63) / 64;
-  if (words > x->tl->used_words) {
-    uint64_t *grown = realloc(x->tl->used, words * sizeof *grown);
-    if (!grown)
-      return EHCP_ERR_NOMEM;
-    x->tl->used = grown;
-    x->tl->used_words = words;
+  if (words > 1) {
+    if (words > x->tl->used_words) {
+      uint64_t *grown = realloc(x->tl->used, words * sizeof *grown);
+      if (!grown)
+        return EHCP_ERR_NOMEM;
+      x->tl->used = grown;
+      x->tl->used_words = words;
+    }
+    used = x->tl->used;
+    memset(used, 0, words * sizeof *used);
   }
-  memset(x->tl->used, 0, words * sizeof *x->tl->used);
   for (int64_t i = find_first(x, &m->start, EHCP_DATE_MIN, INT32_MAX); i >= 0;
        i = next_match(x, &m->start, i)) {
     const struct event *s = &x->e[i];
@@ -514,12 +551,12 @@ static int pair_ref(struct eval *x, size_t mi) {
     for (int64_t j = find_first(x, &m->end, s->date, INT32_MAX); j >= 0 && end < 0;
          j = next_match(x, &m->end, j)) {
       const struct event *e = &x->e[j];
-      if (!(x->tl->used[j / 64] >> (j % 64) & 1u) && e->ref == s->ref &&
+      if (!(used[j / 64] >> (j % 64) & 1u) && e->ref == s->ref &&
           (!s->detail || e->detail == s->detail))
         end = j;
     }
     if (end >= 0)
-      x->tl->used[end / 64] |= UINT64_C(1) << (end % 64);
+      used[end / 64] |= UINT64_C(1) << (end % 64);
     int rc = occurrence(x, mi, s, date_of(x, end),
                         date_of(x, find_first(x, &m->cancel, s->date, INT32_MAX)));
     if (rc != EHCP_OK)
@@ -643,7 +680,7 @@ int ehcp_evaluate(ehcp_timeline *tl, const ehcp_evaluator *ev, const ehcp_case *
                   ehcp_date as_of) {
   if (!tl || !ev || !c)
     return EHCP_ERR_INVALID;
-  struct eval x = {ev, c, c->events, c->nevents, 0, as_of, tl, 0, {0}};
+  struct eval x = {ev, c, c->events, c->nevents, 0, as_of, tl, 0, 0, {0}};
   while (x.visible < x.ne && x.e[x.visible].date <= as_of)
     x.visible++;
   if (x.visible > tl->chain_cap) {
@@ -664,13 +701,18 @@ int ehcp_evaluate(ehcp_timeline *tl, const ehcp_evaluator *ev, const ehcp_case *
     x.head[t] = i;
     x.present |= UINT32_C(1) << t;
   }
+  for (uint32_t i = x.visible; i < x.ne; i++)
+    x.planned |= UINT32_C(1) << x.e[i].type;
+  if (find_derived(&x) != EHCP_OK)
+    return tl->n = 0, EHCP_ERR_NOMEM;
   tl->n = 0;
   tl->as_of = as_of;
   tl->stage = stage_of(&x);
   for (size_t i = 0; i < ev->n; i++) {
     const struct milestone *m = &ev->m[i];
     /* pair_before also starts from planned (future) events. */
-    if ((!(x.present & ev->start_types[i]) && m->pairing != PAIR_BEFORE) || !applies_to(&x, m))
+    uint32_t starts = x.present | (m->pairing == PAIR_BEFORE ? x.planned : 0);
+    if (!(starts & ev->start_types[i]) || !applies_to(&x, m))
       continue;
     int rc = EHCP_OK;
     switch (m->pairing) {
@@ -690,25 +732,59 @@ int ehcp_evaluate(ehcp_timeline *tl, const ehcp_evaluator *ev, const ehcp_case *
 
 /* ---- many cases on several threads --------------------------------------- */
 
-/* Cases are evaluated in blocks: the threads fill one timeline per case of
- * the block, then the caller's function sees them in set order. Memory stays
- * bounded by the block, whatever the size of the set. */
-#define BLOCK 8192
+/* Cases are evaluated in blocks: a pool of threads fills one timeline per
+ * case of the block, then the caller's function sees them in set order.
+ * Blocks are small so the timelines stay in cache between being written
+ * and being read; memory stays bounded whatever the size of the set. */
+#define BLOCK 1024
+#define MAX_THREADS 64
 
-struct worker {
+struct pool {
   const ehcp_evaluator *ev;
   const ehcp_case_set *set;
   ehcp_timeline **tls;
-  size_t base, from, to;
   ehcp_date as_of;
-  int rc;
+  size_t base, count; /* the block being evaluated */
+  unsigned nthreads;  /* threads sharing each block, the caller's included */
+  pthread_mutex_t lock;
+  pthread_cond_t go, finished;
+  unsigned long generation; /* bumped for each block */
+  unsigned pending;         /* helper threads still on the current block */
+  int quit;
+  int rc[MAX_THREADS];
 };
 
-static void *work(void *arg) {
-  struct worker *w = arg;
-  for (size_t i = w->from; i < w->to && w->rc == EHCP_OK; i++)
-    w->rc = ehcp_evaluate(w->tls[i - w->base], w->ev, ehcp_case_set_get(w->set, i), w->as_of);
-  return NULL;
+/* Thread t's share of the current block. */
+static void evaluate_slice(struct pool *p, unsigned t) {
+  size_t from = p->count * t / p->nthreads, to = p->count * (t + 1) / p->nthreads;
+  for (size_t i = from; i < to && p->rc[t] == EHCP_OK; i++)
+    p->rc[t] = ehcp_evaluate(p->tls[i], p->ev, ehcp_case_set_get(p->set, p->base + i), p->as_of);
+}
+
+struct pool_thread {
+  struct pool *pool;
+  unsigned index;
+};
+
+static void *pool_main(void *arg) {
+  struct pool_thread *pt = arg;
+  struct pool *p = pt->pool;
+  unsigned long seen = 0;
+  for (;;) {
+    pthread_mutex_lock(&p->lock);
+    while (p->generation == seen && !p->quit)
+      pthread_cond_wait(&p->go, &p->lock);
+    seen = p->generation;
+    int quit = p->quit;
+    pthread_mutex_unlock(&p->lock);
+    if (quit)
+      return NULL;
+    evaluate_slice(p, pt->index);
+    pthread_mutex_lock(&p->lock);
+    if (--p->pending == 0)
+      pthread_cond_signal(&p->finished);
+    pthread_mutex_unlock(&p->lock);
+  }
 }
 
 int ehcp_evaluate_set(const ehcp_evaluator *ev, const ehcp_case_set *set, ehcp_date as_of,
@@ -721,40 +797,63 @@ int ehcp_evaluate_set(const ehcp_evaluator *ev, const ehcp_case_set *set, ehcp_d
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     nthreads = cores > 0 ? (unsigned)cores : 1;
   }
-  if (nthreads > 64)
-    nthreads = 64;
+  if (nthreads > MAX_THREADS)
+    nthreads = MAX_THREADS;
   size_t total = ehcp_case_set_count(set);
-  size_t block = total < BLOCK ? total : BLOCK;
-  ehcp_timeline **tls = calloc(block ? block : 1, sizeof *tls);
-  int rc = tls ? EHCP_OK : EHCP_ERR_NOMEM;
-  for (size_t i = 0; rc == EHCP_OK && i < block; i++)
-    rc = ehcp_timeline_new(&tls[i]);
+  if (total <= BLOCK / 4)
+    nthreads = 1; /* not worth a thread */
+  struct pool p = {.ev = ev, .set = set, .as_of = as_of, .nthreads = 1};
+  p.tls = calloc(BLOCK, sizeof *p.tls);
+  int rc = p.tls ? EHCP_OK : EHCP_ERR_NOMEM;
+  for (size_t i = 0; rc == EHCP_OK && i < BLOCK; i++)
+    rc = ehcp_timeline_new(&p.tls[i]);
 
-  for (size_t base = 0; rc == EHCP_OK && base < total; base += block) {
-    size_t n = total - base < block ? total - base : block;
-    struct worker w[64];
-    pthread_t threads[64];
-    unsigned used = nthreads;
-    for (unsigned t = 0; t < used; t++)
-      w[t] = (struct worker){ev,  set, tls, base, base + n * t / used, base + n * (t + 1) / used,
-                             as_of, EHCP_OK};
-    unsigned started = 1;
-    for (unsigned t = 1; t < used; t++, started++)
-      if (pthread_create(&threads[t], NULL, work, &w[t]) != 0)
-        break;
-    /* Slices whose thread could not start run here instead. */
-    for (unsigned t = started; t < used; t++)
-      work(&w[t]);
-    work(&w[0]);
-    for (unsigned t = 1; t < started; t++)
-      pthread_join(threads[t], NULL);
-    for (unsigned t = 0; t < used && rc == EHCP_OK; t++)
-      rc = w[t].rc;
-    for (size_t i = 0; rc == EHCP_OK && i < n; i++)
-      rc = fn(ehcp_case_set_get(set, base + i), tls[i], payload);
+  /* Helper threads; if some cannot start, the block is shared among those
+   * that did. */
+  pthread_t threads[MAX_THREADS];
+  struct pool_thread pts[MAX_THREADS];
+  pthread_mutex_init(&p.lock, NULL);
+  pthread_cond_init(&p.go, NULL);
+  pthread_cond_init(&p.finished, NULL);
+  for (unsigned t = 1; rc == EHCP_OK && t < nthreads; t++) {
+    pts[t] = (struct pool_thread){&p, t};
+    if (pthread_create(&threads[t], NULL, pool_main, &pts[t]) != 0)
+      break;
+    p.nthreads++;
   }
-  for (size_t i = 0; tls && i < block; i++)
-    ehcp_timeline_free(tls[i]);
-  free(tls);
+
+  for (size_t base = 0; rc == EHCP_OK && base < total; base += BLOCK) {
+    pthread_mutex_lock(&p.lock);
+    p.base = base;
+    p.count = total - base < BLOCK ? total - base : BLOCK;
+    for (unsigned t = 0; t < p.nthreads; t++)
+      p.rc[t] = EHCP_OK;
+    p.pending = p.nthreads - 1;
+    p.generation++;
+    pthread_cond_broadcast(&p.go);
+    pthread_mutex_unlock(&p.lock);
+    evaluate_slice(&p, 0);
+    pthread_mutex_lock(&p.lock);
+    while (p.pending)
+      pthread_cond_wait(&p.finished, &p.lock);
+    pthread_mutex_unlock(&p.lock);
+    for (unsigned t = 0; t < p.nthreads && rc == EHCP_OK; t++)
+      rc = p.rc[t];
+    for (size_t i = 0; rc == EHCP_OK && i < p.count; i++)
+      rc = fn(ehcp_case_set_get(set, base + i), p.tls[i], payload);
+  }
+
+  pthread_mutex_lock(&p.lock);
+  p.quit = 1;
+  pthread_cond_broadcast(&p.go);
+  pthread_mutex_unlock(&p.lock);
+  for (unsigned t = 1; t < p.nthreads; t++)
+    pthread_join(threads[t], NULL);
+  pthread_cond_destroy(&p.finished);
+  pthread_cond_destroy(&p.go);
+  pthread_mutex_destroy(&p.lock);
+  for (size_t i = 0; p.tls && i < BLOCK; i++)
+    ehcp_timeline_free(p.tls[i]);
+  free(p.tls);
   return rc;
 }

@@ -130,8 +130,80 @@ def test_errors():
     check("impossible ics date names file and line", err.startswith(f"ehcp: {f.name}:3: "), True)
 
 
+CASES = os.path.join(DATA, "cases", "deadlines.csv")
+
+
+def test_deadlines_json():
+    rc, out, err = run("deadlines", CASES, "--as-of", "2025-04-10", "--format", "json")
+    check("deadlines json exit", rc, 0)
+    check("deadlines accounting", err,
+          f"{CASES}: events_csv, 6 rows read, 6 accepted, 0 rejected\n")
+    doc = json.loads(out)
+    check("deadlines head", (doc["as_of"], doc["ruleset"], [c["case_id"] for c in doc["cases"]]),
+          ("2025-04-10", "england-2014", ["K1", "K2", "K3"]))
+    k1 = doc["cases"][0]
+    check("K1 stage", k1["stage"], "assessment")
+    check("K1 milestones", k1["milestones"], [
+        {"id": "A1", "name": "decision_to_assess", "start": "2025-01-15", "due": "2025-02-26",
+         "done": "2025-02-20", "status": "met", "days_late": None, "days_left": None,
+         "working_days_left": None, "exception": False},
+        {"id": "A2", "name": "advice", "start": "2025-02-21", "due": "2025-04-04", "done": None,
+         "status": "overdue", "days_late": 6, "days_left": None, "working_days_left": None,
+         "exception": False},
+        {"id": "A3", "name": "decision_not_to_issue", "start": "2025-01-15", "due": "2025-05-07",
+         "done": None, "status": "due", "days_late": None, "days_left": 27,
+         "working_days_left": 16, "exception": False},
+        {"id": "A5", "name": "final_plan", "start": "2025-01-15", "due": "2025-06-04",
+         "done": None, "status": "due", "days_late": None, "days_left": 55,
+         "working_days_left": 35, "exception": False},
+    ])
+    k3 = doc["cases"][2]
+    check("K3 (plan of 29 Feb 2024, transfer planned for Sep 2026)",
+          [(m["id"], m["due"], m["status"]) for m in k3["milestones"]],
+          [("B1", "2025-02-28", "overdue"), ("B9", "2026-02-14", "due")])
+
+
+def test_deadlines_table_and_filter():
+    rc, out, _ = run("deadlines", CASES, "--as-of", "2025-04-10", "--format", "table", "--quiet")
+    lines = out.splitlines()
+    check("table header", lines[0].split(), ["case", "step", "milestone", "due", "status", "days",
+                                              "working", "days", "left", "stage"])
+    check("table order: overdue first, then due soonest",
+          [(l.split()[0], l.split()[1]) for l in lines[1:-1]],
+          [("K3", "B1"), ("K1", "A2"), ("K2", "A1"), ("K1", "A3"), ("K1", "A5"), ("K2", "A3"),
+           ("K2", "A5"), ("K3", "B9")])
+    check("table total", lines[-1], "8 open deadlines, 2 overdue")
+    rc, out, _ = run("deadlines", CASES, "--as-of", "2025-04-10", "--format", "csv",
+                     "--due-within", "14", "--quiet")
+    check("due within 14 days (csv)", [r.split(",")[:3] + [r.split(",")[7]] for r in out.splitlines()],
+          [["case_id", "stage", "id", "status"], ["K1", "assessment", "A2", "overdue"],
+           ["K2", "request", "A1", "due"], ["K3", "plan", "B1", "overdue"]])
+    rc, out, err = run("deadlines", CASES, "--due-within", "soon")
+    check("bad --due-within", (rc, err), (2, "ehcp: --due-within: 'soon' is not a number of days\n"))
+    rc, out, err = run("deadlines")
+    check("no files", (rc, err.splitlines()[0]), (2, "ehcp: deadlines: no input files"))
+
+
+def test_validate():
+    bad = os.path.join(DATA, "csv", "events-errors.csv")
+    rc, out, err = run("validate", bad, "--as-of", "2025-07-01", "--format", "json")
+    doc = json.loads(out)
+    check("validate exit with errors", rc, 1)
+    check("validate counts", (doc["errors"], doc["warnings"], len(doc["diagnostics"])), (19, 0, 19))
+    check("validate first", doc["diagnostics"][0], {
+        "file": bad, "line": 3, "path": None, "case_id": "E001", "severity": "error",
+        "code": "column_count", "message": "row has 7 fields, the header has 6"})
+    check("validate accounting", err.splitlines(),
+          [f"{bad}: events_csv, 20 rows read, 3 accepted, 17 rejected",
+           "3 cases: 19 errors, 0 warnings, 0 notes"])
+    rc, out, err = run("validate", CASES, "--as-of", "2025-04-10", "--format", "csv", "--quiet")
+    check("validate clean file", (rc, out, err), (0, "file,line,case,severity,code,message\n", ""))
+    rc, out, err = run("validate", CASES, "--as-of", "2025-01-20", "--format", "csv", "--quiet")
+    check("validate events after as-of (warnings only)", (rc, len(out.splitlines())), (0, 4))
+
+
 def test_help():
-    for cmd in ("holidays", "workdays"):
+    for cmd in ("holidays", "workdays", "deadlines", "validate"):
         rc, out, err = run(cmd, "--help")
         check(f"{cmd} --help", (rc, out.startswith(f"usage: ehcp {cmd}"), err), (0, True, ""))
     rc, out, _ = run("--help")

@@ -56,7 +56,7 @@ static int parse_args(struct calendar_args *a, int argc, char **argv, const char
   optind = 1;
   opterr = 0;
   int c;
-  while ((c = getopt_long(argc, argv, "+", calendar_long_options, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "", calendar_long_options, NULL)) != -1) {
     switch (c) {
     case OPT_REGION: calendar_options_add(&a->cal, "region", optarg); break;
     case OPT_ICS:

@@ -1,6 +1,6 @@
 /* ehcp: command-line front end. Dispatches to one function per command;
  * every command uses only the public API of libehcp. */
-#include "cli.h"
+#include "cases.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -10,6 +10,8 @@ static const struct command {
   int (*run)(int argc, char **argv);
   const char *summary;
 } commands[] = {
+    {"deadlines", cmd_deadlines, "every case's statutory deadlines as of a date"},
+    {"validate", cmd_validate, "check input files and cases; list every problem with file and line"},
     {"holidays", cmd_holidays, "list bank holidays and closures between two dates"},
     {"workdays", cmd_workdays, "count working days, or find the N-th working day after a date"},
 };

@@ -39,6 +39,15 @@ void csv_write_cell(FILE *out, const char *text) {
   fputc('"', out);
 }
 
+void csv_write_row(FILE *out, const char *const *cells, size_t n) {
+  for (size_t c = 0; c < n; c++) {
+    if (c)
+      fputc(',', out);
+    csv_write_cell(out, cells[c]);
+  }
+  fputc('\n', out);
+}
+
 int table_init(struct table *t, size_t ncols, const char *const *header) {
   *t = (struct table){.ncols = ncols};
   return table_add_row(t, header);
@@ -76,14 +85,8 @@ static size_t display_width(const char *s) {
 
 void table_print(const struct table *t, FILE *out, enum out_format format) {
   if (format == FORMAT_CSV) {
-    for (size_t r = 0; r < t->nrows; r++) {
-      for (size_t c = 0; c < t->ncols; c++) {
-        if (c)
-          fputc(',', out);
-        csv_write_cell(out, t->cells[r * t->ncols + c]);
-      }
-      fputc('\n', out);
-    }
+    for (size_t r = 0; r < t->nrows; r++)
+      csv_write_row(out, (const char *const *)t->cells + r * t->ncols, t->ncols);
     return;
   }
   size_t *width = calloc(t->ncols, sizeof *width);

@@ -18,6 +18,9 @@ enum out_format format_default(FILE *stream);
  * Excel would read it as a formula (=, +, -, @, tab, CR). */
 void csv_write_cell(FILE *out, const char *text);
 
+/* Write one CSV record of n cells and a newline. */
+void csv_write_row(FILE *out, const char *const *cells, size_t n);
+
 /* Rows of text cells with a header. Cells are copied. */
 struct table {
   size_t ncols, nrows, cap; /* nrows counts the header row */

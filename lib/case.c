@@ -203,8 +203,14 @@ static uint32_t intern(ehcp_case_set *set, const char *text, int *rc) {
   }
   s->text = copy;
   s->id = set->nstrings;
-  set->strings[set->nstrings++] = copy;
+  int hash_oom = 0;
   HASH_ADD_KEYPTR(hh, set->strings_by_text, s->text, strlen(s->text), s);
+  if (hash_oom) {
+    free(copy);
+    free(s);
+    return *rc = EHCP_ERR_NOMEM, 0;
+  }
+  set->strings[set->nstrings++] = copy;
   return s->id;
 }
 
@@ -227,8 +233,14 @@ static struct ehcp_case *find_or_add_case(ehcp_case_set *set, const char *id) {
     return NULL;
   }
   c->set = set;
-  set->cases[set->ncases++] = c;
+  int hash_oom = 0;
   HASH_ADD_KEYPTR(hh, set->by_id, c->id, strlen(c->id), c);
+  if (hash_oom) {
+    free(c->id);
+    free(c);
+    return NULL;
+  }
+  set->cases[set->ncases++] = c;
   return c;
 }
 
@@ -241,9 +253,9 @@ int ehcp_case_set_add_event_at(ehcp_case_set *set, const char *case_id, int type
     return fail(set, EHCP_ERR_INVALID, "empty case id");
   if (!ehcp_event_type_name(type))
     return fail(set, EHCP_ERR_INVALID, "unknown event type %d", type);
-  if (ehcp_date_format((char[EHCP_DATE_ISO_SIZE]){0}, date) != EHCP_OK)
+  if (date < EHCP_DATE_MIN || date > EHCP_DATE_MAX)
     return fail(set, EHCP_ERR_INVALID, "%s: invalid date", type_names[type]);
-  if (end_date != EHCP_DATE_NONE && ehcp_date_format((char[EHCP_DATE_ISO_SIZE]){0}, end_date))
+  if (end_date != EHCP_DATE_NONE && (end_date < EHCP_DATE_MIN || end_date > EHCP_DATE_MAX))
     return fail(set, EHCP_ERR_INVALID, "%s: invalid end date", type_names[type]);
   if (ehcp_event_detail_check(type, detail) != EHCP_OK) {
     const char *const *words;

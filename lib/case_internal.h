@@ -5,7 +5,7 @@
 
 #include "ehcp/case.h"
 
-#include <uthash.h>
+#include "hash.h"
 
 /* One dated event: 24 bytes, kept in date order inside its case. */
 struct event {

@@ -135,7 +135,6 @@ const char *ehcp_diag_code_name(int code) {
   case EHCP_DIAG_UNPAIRED_CONTACT: return "unpaired_contact";
   case EHCP_DIAG_EXCEPTION_END_BEFORE_START: return "exception_end_before_start";
   case EHCP_DIAG_NO_REQUEST: return "no_request";
-  case EHCP_DIAG_OUT_OF_CALENDAR: return "out_of_calendar";
   case EHCP_DIAG_BAD_DATE: return "bad_date";
   case EHCP_DIAG_UNKNOWN_EVENT: return "unknown_event";
   case EHCP_DIAG_UNKNOWN_DETAIL: return "unknown_detail";

@@ -8,11 +8,6 @@
  * there is to fix. Nothing is allocated per row: cells are copied into one
  * reusable buffer to get the NUL-terminated strings the case set takes. */
 
-/* uthash exits the process when it runs out of memory unless told not to
- * (and a library must never exit): a failed add instead sets the `oom`
- * variable in scope at the HASH_ADD. Must precede the first uthash.h. */
-#define HASH_NONFATAL_OOM 1
-#define uthash_nonfatal_oom(obj) (oom = 1)
 
 #include "ehcp/reader.h"
 
@@ -614,9 +609,9 @@ static int attribute_row(struct rd *x, long case_col, struct seen **seen) {
       return EHCP_ERR_NOMEM;
     memcpy(s->id, id, n + 1);
     s->line = line;
-    int oom = 0;
+    int hash_oom = 0;
     HASH_ADD(hh, *seen, id[0], n, s); /* uthash keys the flexible member */
-    if (oom) {
+    if (hash_oom) {
       free(s);
       return EHCP_ERR_NOMEM;
     }

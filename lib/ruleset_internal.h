@@ -2,8 +2,7 @@
  * INI loader and the evaluator. Private to lib/.
  *
  * The INI format that fills these structs is specified in
- * docs/ruleset-format.md (the lead's draft: "PASTE_FORMAT" in a brief means
- * that file). */
+ * docs/ruleset-format.md. */
 #ifndef EHCP_LIB_RULESET_INTERNAL_H
 #define EHCP_LIB_RULESET_INTERNAL_H
 
@@ -37,7 +36,8 @@ enum pairing {
   PAIR_REF,    /* one per start event; end = first unused end event with the same
                   ref and detail on/after it (advice, contacts) */
   PAIR_REPEAT, /* a chain: anchor = first start-or-restart event; each occurrence
-                  runs from an anchor to the next restart event (B1, "every 4 weeks") */
+                  runs from an anchor to the next restart event (B1, "every 4 weeks");
+                  `end` is not used: the restart events complete occurrences */
   PAIR_BEFORE  /* one per start event (a future date, e.g. phase transfer); end = the
                   last end event in (previous start, start] (B9-B11) */
 };

@@ -141,7 +141,13 @@ int ehcp_evaluator_add_setting_calendar(ehcp_evaluator *ev, const char *ref,
       free(s);
       return EHCP_ERR_NOMEM;
     }
+    int hash_oom = 0;
     HASH_ADD_KEYPTR(hh, ev->settings, s->ref, strlen(s->ref), s);
+    if (hash_oom) {
+      free(s->ref);
+      free(s);
+      return EHCP_ERR_NOMEM;
+    }
   }
   /* Runs of days the setting is not open; keep those of 28+ days. */
   ehcp_date first, last;

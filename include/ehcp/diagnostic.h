@@ -38,7 +38,6 @@ enum ehcp_diag_code {
   EHCP_DIAG_UNPAIRED_CONTACT = 106,       /**< "unpaired_contact": a reply with no open contact */
   EHCP_DIAG_EXCEPTION_END_BEFORE_START = 107, /**< "exception_end_before_start" */
   EHCP_DIAG_NO_REQUEST = 108,             /**< "no_request": events but no request_received/brought_to_attention */
-  EHCP_DIAG_OUT_OF_CALENDAR = 109,        /**< "out_of_calendar": a working-day limit beyond the calendar's range */
   /* Reading input (readers). */
   EHCP_DIAG_BAD_DATE = 200,               /**< "bad_date" */
   EHCP_DIAG_UNKNOWN_EVENT = 201,          /**< "unknown_event" */
@@ -98,8 +97,11 @@ EHCP_EXPORT void ehcp_diagnostics_clear(ehcp_diagnostics *d);
 
 /**
  * Append a diagnostic (strings are copied; any may be NULL but @p message).
- * Used by readers; available to applications that add their own checks.
- * @return ::EHCP_OK, ::EHCP_ERR_INVALID, ::EHCP_ERR_NOMEM.
+ * Used by readers; available to applications that add their own checks,
+ * which may use codes of their own (any int; 1000 and up are never used by
+ * ehcp). Messages are stored as given: keep them to one line.
+ * @return ::EHCP_OK, ::EHCP_ERR_INVALID (NULL list or message, severity not
+ *         1-3), ::EHCP_ERR_NOMEM.
  */
 EHCP_EXPORT int ehcp_diagnostics_add(ehcp_diagnostics *d, int severity, int code,
                                      const char *source, uint32_t line, const char *path,
@@ -113,10 +115,11 @@ EHCP_EXPORT const char *ehcp_severity_name(int severity);
 
 /**
  * Check a case's chronology and consistency as of @p as_of and append what
- * is found (codes 100-109). Each message says how evaluation treats the
- * problem (e.g. "A5 is evaluated as if no final plan had been issued").
- * Thread-safe for distinct lists.
- * @return ::EHCP_OK or ::EHCP_ERR_NOMEM.
+ * is found (codes 100-108). Each message says how evaluation treats the
+ * problem (e.g. "A5 is evaluated as if no final plan had been issued"; the
+ * step ids are those of england-2014). With @p as_of ::EHCP_DATE_NONE the
+ * event_after_as_of check is skipped. Thread-safe for distinct lists.
+ * @return ::EHCP_OK, ::EHCP_ERR_INVALID (NULL list or case), ::EHCP_ERR_NOMEM.
  */
 EHCP_EXPORT int ehcp_validate_case(ehcp_diagnostics *d, const ehcp_case *c, ehcp_date as_of);
 

@@ -10,9 +10,10 @@
  * and whether it is statutory or a local target.
  *
  * The built-in `england-2014` rule set covers A1-A5, B1, B4, B5, B7, B7' and
- * B9-B11 of timescales.md. Local targets and other nations' rule sets are
- * read from INI files (format in the README; `rules/wales-2021.ini` ships
- * with ehcp).
+ * B9-B11 of timescales.md; it is the file `rules/england-2014.ini`, compiled
+ * in. Local targets and other nations' rule sets are read from INI files in
+ * the same format (docs/ruleset-format.md; `rules/wales-2021.ini` and
+ * `rules/local-targets-example.ini` ship with ehcp).
  *
  * Conventions are named options, defaulting to timescales.md:
  *
@@ -59,7 +60,9 @@ EHCP_EXPORT const char *ehcp_ruleset_errmsg(const ehcp_ruleset *rs);
  * contents of @p rs with that built-in set. The text is checked whole
  * before anything changes: on error @p rs is unchanged.
  * @param source_name used in error messages.
- * @return ::EHCP_OK, ::EHCP_ERR_PARSE (message names the line), ::EHCP_ERR_NOMEM.
+ * @return ::EHCP_OK, ::EHCP_ERR_PARSE (message names the line),
+ *         ::EHCP_ERR_LIMIT (a text over 1 MiB), ::EHCP_ERR_INVALID (NULL
+ *         arguments), ::EHCP_ERR_NOMEM.
  */
 EHCP_EXPORT int ehcp_ruleset_load_string(ehcp_ruleset *rs, const char *text, size_t len,
                                          const char *source_name);

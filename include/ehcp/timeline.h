@@ -21,7 +21,8 @@
  *    working days in (as-of, D]);
  *  - `overdue`: not done, as-of > D (days_late = as-of - D);
  *  - `not_applicable`: the step no longer applies (e.g. A5 after a decision
- *    not to assess).
+ *    not to assess); also an occurrence whose working-day due date would
+ *    fall outside the calendar's range (then `due` is ::EHCP_DATE_NONE).
  * An exception (timescales.md 2.1) switches a limit off but never moves it:
  * the status is still shown against the plain due date, with `exception`
  * set. Events dated after the as-of date are ignored (phase_transfer, a

@@ -209,7 +209,6 @@ static void test_names(void) {
       {106, "unpaired_contact"},
       {107, "exception_end_before_start"},
       {108, "no_request"},
-      {109, "out_of_calendar"},
       {200, "bad_date"},
       {201, "unknown_event"},
       {202, "unknown_detail"},
@@ -246,7 +245,6 @@ static void test_names(void) {
   CHECK(ehcp_diag_code_name(-1) == NULL);
   CHECK(ehcp_diag_code_name(9000) == NULL);
   CHECK_INT(EHCP_DIAG_END_BEFORE_START, 100);
-  CHECK_INT(EHCP_DIAG_OUT_OF_CALENDAR, 109);
   CHECK_INT(EHCP_DIAG_BAD_DATE, 200);
   CHECK_INT(EHCP_DIAG_IO, 216);
 

@@ -23,18 +23,9 @@
 
 #include "case_internal.h"
 #include "csv.h"
+#include "reader_internal.h"
 #include "ehcp/date.h"
 
-struct ehcp_reader {
-  ehcp_case_set *set;
-  ehcp_diagnostics *diags;
-  int last_format;
-  uint64_t last_read, last_accepted, last_rejected;
-  uint64_t total_read, total_accepted, total_rejected;
-  char *cells; /* NUL-terminated copies of the current row's cells */
-  size_t cells_cap;
-  char errmsg[512];
-};
 
 /* State of one read. */
 struct rd {
@@ -54,10 +45,7 @@ struct rd {
  * (0) rather than wrong. */
 static uint32_t line32(uint64_t line) { return line <= UINT32_MAX ? (uint32_t)line : 0; }
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-static int set_errmsg(ehcp_reader *r, const char *fmt, ...) {
+int reader_set_errmsg(ehcp_reader *r, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(r->errmsg, sizeof r->errmsg, fmt, ap);
@@ -310,13 +298,13 @@ static int read_header(struct rd *x) {
   if (rc == CSV_EOF) { /* callers check for empty input first */
     if (diag(x, EHCP_SEVERITY_ERROR, EHCP_DIAG_EMPTY_FILE, 0, NULL, "file is empty"))
       return EHCP_ERR_NOMEM;
-    set_errmsg(x->r, "%s: file is empty", x->name ? x->name : "(buffer)");
+    reader_set_errmsg(x->r, "%s: file is empty", x->name ? x->name : "(buffer)");
     return EHCP_ERR_PARSE;
   }
   if (rc != CSV_RECORD) {
     if (quoting_diag(x, rc, -1, "header row: "))
       return EHCP_ERR_NOMEM;
-    set_errmsg(x->r, "%s:%u: header row: %s", x->name ? x->name : "(buffer)",
+    reader_set_errmsg(x->r, "%s:%u: header row: %s", x->name ? x->name : "(buffer)",
                line32(x->csv.err_line),
                rc == CSV_UNTERMINATED_QUOTE ? "unterminated quote" : "bad quoting");
     return EHCP_ERR_PARSE;
@@ -339,7 +327,7 @@ static int find_column(struct rd *x, long *col, const char *name) {
            "column '%s' appears more than once (columns %ld and %ld)", name, *col + 1,
            again + 1))
     return EHCP_ERR_NOMEM;
-  set_errmsg(x->r, "%s:%u: column '%s' appears more than once", x->name ? x->name : "(buffer)",
+  reader_set_errmsg(x->r, "%s:%u: column '%s' appears more than once", x->name ? x->name : "(buffer)",
              line32(x->hdr.line), name);
   return EHCP_ERR_PARSE;
 }
@@ -349,7 +337,7 @@ static int missing_column(struct rd *x, const char *name, const char *kind) {
            "missing required column '%s' for %s", name, kind))
     return EHCP_ERR_NOMEM;
   if (!x->r->errmsg[0])
-    set_errmsg(x->r, "%s:%u: missing required column '%s'", x->name ? x->name : "(buffer)",
+    reader_set_errmsg(x->r, "%s:%u: missing required column '%s'", x->name ? x->name : "(buffer)",
                line32(x->hdr.line), name);
   return EHCP_ERR_PARSE;
 }
@@ -502,7 +490,7 @@ static int event_row(struct rd *x, const long col[NCOLS]) {
     return rc;
   if (rc != EHCP_OK) /* not expected after the checks above, but never lose a row */
     return rejected(diag(x, EHCP_SEVERITY_ERROR, EHCP_DIAG_UNKNOWN_DETAIL, line, id, "%s",
-                         ehcp_case_set_errmsg(x->r->set)));
+                         ehcp_case_reader_set_errmsg(x->r->set)));
   return ROW_ACCEPTED;
 }
 
@@ -627,7 +615,7 @@ static int attribute_row(struct rd *x, long case_col, struct seen **seen) {
       return rc;
     if (rc != EHCP_OK) /* not expected: the id and name are not empty */
       return rejected(diag(x, EHCP_SEVERITY_ERROR, EHCP_DIAG_MISSING_VALUE, line, id, "%s",
-                           ehcp_case_set_errmsg(x->r->set)));
+                           ehcp_case_reader_set_errmsg(x->r->set)));
   }
   return ROW_ACCEPTED;
 }
@@ -652,7 +640,7 @@ static int read_attributes(struct rd *x) {
                "column '%s' appears more than once (columns %zu and %ld)",
                show(name, sizeof name, h, strlen(h)), i + 1, again + 1))
         return EHCP_ERR_NOMEM;
-      set_errmsg(x->r, "%s:%u: column '%s' appears more than once",
+      reader_set_errmsg(x->r, "%s:%u: column '%s' appears more than once",
                  x->name ? x->name : "(buffer)", line32(x->hdr.line), name);
       return EHCP_ERR_PARSE;
     }
@@ -705,8 +693,13 @@ int ehcp_reader_new(ehcp_reader **out, ehcp_case_set *set, ehcp_diagnostics *dia
     return EHCP_ERR_NOMEM;
   r->set = set;
   r->diags = diags;
+  r->reference_date = EHCP_DATE_NONE;
   *out = r;
   return EHCP_OK;
+}
+
+ehcp_date ehcp_reader_reference_date(const ehcp_reader *r) {
+  return r ? r->reference_date : EHCP_DATE_NONE;
 }
 
 void ehcp_reader_free(ehcp_reader *r) {
@@ -759,9 +752,9 @@ int ehcp_reader_read_buffer(ehcp_reader *r, const char *data, size_t len, const 
   r->last_read = r->last_accepted = r->last_rejected = 0;
   r->last_format = EHCP_FORMAT_AUTO;
   if (!data && len)
-    return set_errmsg(r, "data is NULL"), EHCP_ERR_INVALID;
+    return reader_set_errmsg(r, "data is NULL"), EHCP_ERR_INVALID;
   if (!ehcp_format_name(format))
-    return set_errmsg(r, "unknown format %d", format), EHCP_ERR_INVALID;
+    return reader_set_errmsg(r, "unknown format %d", format), EHCP_ERR_INVALID;
   if (!data)
     data = "";
 
@@ -769,13 +762,13 @@ int ehcp_reader_read_buffer(ehcp_reader *r, const char *data, size_t len, const 
   const char *shown = name ? name : "(buffer)";
   if (is_empty(data, len)) {
     if (diag(&x, EHCP_SEVERITY_ERROR, EHCP_DIAG_EMPTY_FILE, 0, NULL, "file is empty"))
-      return set_errmsg(r, "out of memory"), EHCP_ERR_NOMEM;
-    return set_errmsg(r, "%s: file is empty", shown), EHCP_ERR_PARSE;
+      return reader_set_errmsg(r, "out of memory"), EHCP_ERR_NOMEM;
+    return reader_set_errmsg(r, "%s: file is empty", shown), EHCP_ERR_PARSE;
   }
   if (format == EHCP_FORMAT_AUTO) {
     int rc = ehcp_reader_detect(&format, data, len);
     if (rc == EHCP_ERR_NOMEM)
-      return set_errmsg(r, "out of memory"), rc;
+      return reader_set_errmsg(r, "out of memory"), rc;
     if (rc != EHCP_OK) {
       /* Excel's "Unicode text" is the usual way to get here with good data. */
       int utf16 = len >= 2 && (((unsigned char)data[0] == 0xFF && (unsigned char)data[1] == 0xFE) ||
@@ -784,22 +777,25 @@ int ehcp_reader_read_buffer(ehcp_reader *r, const char *data, size_t len, const 
                utf16 ? "unknown format: the file is UTF-16 text; save it as CSV UTF-8"
                      : "unknown format: neither a CSV header with case_id (or event and date) "
                        "columns nor SEN2 XML"))
-        return set_errmsg(r, "out of memory"), EHCP_ERR_NOMEM;
-      return set_errmsg(r, "%s: unknown format", shown), EHCP_ERR_PARSE;
+        return reader_set_errmsg(r, "out of memory"), EHCP_ERR_NOMEM;
+      return reader_set_errmsg(r, "%s: unknown format", shown), EHCP_ERR_PARSE;
     }
   }
   r->last_format = format;
   if (format == EHCP_FORMAT_CASES_CSV || format == EHCP_FORMAT_SEN2_XML) {
-    const char *what = format == EHCP_FORMAT_CASES_CSV ? "cases CSV" : "SEN2 XML";
-    if (diag(&x, EHCP_SEVERITY_ERROR, EHCP_DIAG_UNKNOWN_FORMAT, 0, NULL,
-             "%s files are not supported yet", what))
-      return set_errmsg(r, "out of memory"), EHCP_ERR_NOMEM;
-    return set_errmsg(r, "%s: %s files are not supported yet", shown, what), EHCP_ERR_PARSE;
+    struct read_counts counts = {0, 0, 0};
+    int rc = format == EHCP_FORMAT_SEN2_XML ? read_sen2_xml(r, data, len, name, &counts)
+                                           : read_cases_csv(r, data, len, name, &counts);
+    r->last_read = counts.read, r->last_accepted = counts.accepted;
+    r->last_rejected = counts.rejected;
+    r->total_read += counts.read, r->total_accepted += counts.accepted;
+    r->total_rejected += counts.rejected;
+    return rc;
   }
 
   int rc = ehcp_case_set_set_source(r->set, name);
   if (rc != EHCP_OK) {
-    set_errmsg(r, "%s: %s", shown, ehcp_case_set_errmsg(r->set));
+    reader_set_errmsg(r, "%s: %s", shown, ehcp_case_reader_set_errmsg(r->set));
     return rc;
   }
   csv_init(&x.csv, data, len);
@@ -807,7 +803,7 @@ int ehcp_reader_read_buffer(ehcp_reader *r, const char *data, size_t len, const 
   csv_header_free(&x.hdr);
   csv_free(&x.csv);
   if (rc == EHCP_ERR_NOMEM)
-    set_errmsg(r, "%s: out of memory", shown);
+    reader_set_errmsg(r, "%s: out of memory", shown);
   /* A failed header counts nothing; a read cut short by memory counts what
    * was done, so the totals stay exact. */
   r->last_read = x.read;
@@ -825,7 +821,7 @@ static int io_error(ehcp_reader *r, const char *path, const char *what, int err)
   char why[256] = "";
   if (err && strerror_r(err, why, sizeof why) != 0)
     snprintf(why, sizeof why, "error %d", err);
-  set_errmsg(r, "%s: %s: %s", path, what, why);
+  reader_set_errmsg(r, "%s: %s: %s", path, what, why);
   char msg[400];
   snprintf(msg, sizeof msg, "%s: %s", what, why);
   if (ehcp_diagnostics_add(r->diags, EHCP_SEVERITY_ERROR, EHCP_DIAG_IO, path, 0, NULL, NULL,
@@ -879,9 +875,9 @@ int ehcp_reader_read_file(ehcp_reader *r, const char *path, int format) {
   r->last_read = r->last_accepted = r->last_rejected = 0;
   r->last_format = EHCP_FORMAT_AUTO;
   if (!path)
-    return set_errmsg(r, "path is NULL"), EHCP_ERR_INVALID;
+    return reader_set_errmsg(r, "path is NULL"), EHCP_ERR_INVALID;
   if (!ehcp_format_name(format))
-    return set_errmsg(r, "unknown format %d", format), EHCP_ERR_INVALID;
+    return reader_set_errmsg(r, "unknown format %d", format), EHCP_ERR_INVALID;
 
   int fd;
   do
@@ -920,7 +916,7 @@ int ehcp_reader_read_file(ehcp_reader *r, const char *path, int format) {
       int err = errno;
       close(fd);
       if (rc == EHCP_ERR_NOMEM)
-        return set_errmsg(r, "%s: out of memory", path), rc;
+        return reader_set_errmsg(r, "%s: out of memory", path), rc;
       return io_error(r, path, "cannot read", err);
     }
   }

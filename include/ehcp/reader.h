@@ -88,6 +88,13 @@ EHCP_EXPORT void ehcp_reader_total_counts(uint64_t *read, uint64_t *accepted,
 /** @return the ::ehcp_format of the last read. */
 EHCP_EXPORT int ehcp_reader_last_format(const ehcp_reader *r);
 
+/**
+ * @return the `Header/CollectionDetails/ReferenceDate` of the last SEN2
+ *         return read (the default as-of date for its figures), or
+ *         ::EHCP_DATE_NONE when none has been read.
+ */
+EHCP_EXPORT ehcp_date ehcp_reader_reference_date(const ehcp_reader *r);
+
 /** @return the name of a format ("events_csv", ...) (static), or NULL. */
 EHCP_EXPORT const char *ehcp_format_name(int format);
 

@@ -490,7 +490,7 @@ static int event_row(struct rd *x, const long col[NCOLS]) {
     return rc;
   if (rc != EHCP_OK) /* not expected after the checks above, but never lose a row */
     return rejected(diag(x, EHCP_SEVERITY_ERROR, EHCP_DIAG_UNKNOWN_DETAIL, line, id, "%s",
-                         ehcp_case_reader_set_errmsg(x->r->set)));
+                         ehcp_case_set_errmsg(x->r->set)));
   return ROW_ACCEPTED;
 }
 
@@ -615,7 +615,7 @@ static int attribute_row(struct rd *x, long case_col, struct seen **seen) {
       return rc;
     if (rc != EHCP_OK) /* not expected: the id and name are not empty */
       return rejected(diag(x, EHCP_SEVERITY_ERROR, EHCP_DIAG_MISSING_VALUE, line, id, "%s",
-                           ehcp_case_reader_set_errmsg(x->r->set)));
+                           ehcp_case_set_errmsg(x->r->set)));
   }
   return ROW_ACCEPTED;
 }
@@ -795,7 +795,7 @@ int ehcp_reader_read_buffer(ehcp_reader *r, const char *data, size_t len, const 
 
   int rc = ehcp_case_set_set_source(r->set, name);
   if (rc != EHCP_OK) {
-    reader_set_errmsg(r, "%s: %s", shown, ehcp_case_reader_set_errmsg(r->set));
+    reader_set_errmsg(r, "%s: %s", shown, ehcp_case_set_errmsg(r->set));
     return rc;
   }
   csv_init(&x.csv, data, len);

@@ -25,5 +25,7 @@
 #include "ehcp/reader.h"
 #include "ehcp/ruleset.h"
 #include "ehcp/timeline.h"
+#include "ehcp/measures.h"
+#include "ehcp/cohort.h"
 
 #endif

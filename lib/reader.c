@@ -37,7 +37,7 @@ struct rd {
 };
 
 /* Longest piece of a cell quoted in a message, in bytes. */
-#define SHOW_MAX 64
+#define SHOW_MAX READER_SHOW_MAX
 
 /* ---- small helpers --------------------------------------------------------- */
 
@@ -705,6 +705,7 @@ ehcp_date ehcp_reader_reference_date(const ehcp_reader *r) {
 void ehcp_reader_free(ehcp_reader *r) {
   if (!r)
     return;
+  read_cases_free_maps(r);
   free(r->cells);
   free(r);
 }
@@ -927,4 +928,50 @@ int ehcp_reader_read_file(ehcp_reader *r, const char *path, int format) {
   else
     free(data);
   return rc;
+}
+
+/* ---- shared with the other CSV readers (reader_internal.h) ---------------------- */
+
+/* The helpers above work on a struct rd. Readers in other files keep their
+ * own state, so these lend it to the helpers in a temporary struct rd: the
+ * messages and the accounting rules then stay in one place. None of this is
+ * on a per-row path except when a row is bad. */
+
+uint32_t reader_line32(uint64_t line) { return line32(line); }
+
+const char *reader_show(char *out, size_t size, const char *text, size_t len) {
+  return show(out, size, text, len);
+}
+
+int reader_diag(ehcp_reader *r, const char *source, int severity, int code, uint64_t line,
+                const char *case_id, const char *fmt, ...) {
+  char msg[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  struct rd x = {.r = r, .name = source};
+  return diag(&x, severity, code, line, case_id, "%s", msg);
+}
+
+int reader_cells_reserve(ehcp_reader *r, size_t n) { return cells_reserve(r, n); }
+
+int reader_read_header(ehcp_reader *r, const char *source, struct csv *c, struct csv_header *h) {
+  struct rd x = {.r = r, .name = source, .csv = *c};
+  int rc = read_header(&x);
+  *c = x.csv;
+  *h = x.hdr;
+  return rc;
+}
+
+int reader_quoting_diag(ehcp_reader *r, const char *source, const struct csv *c,
+                        const struct csv_header *h, int rc, long case_col, const char *what) {
+  struct rd x = {.r = r, .name = source, .csv = *c, .hdr = *h};
+  return quoting_diag(&x, rc, case_col, what);
+}
+
+const char *reader_field_label(char *out, size_t size, const struct csv_header *h,
+                               size_t index) {
+  struct rd x = {.hdr = *h};
+  return field_label(out, size, &x, index);
 }

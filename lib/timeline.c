@@ -61,6 +61,14 @@ struct ehcp_timeline {
   ehcp_date as_of;
 };
 
+/* The evaluator's inner steps are small and called from several pairings:
+ * inlining them saves a call frame per occurrence on the hot path. */
+#if defined(__GNUC__)
+#define ALWAYS_INLINE static inline __attribute__((always_inline))
+#else
+#define ALWAYS_INLINE static inline
+#endif
+
 #define COVID_FIRST 18383 /* 2020-05-01: SI 2020/471 */
 #define COVID_LAST 18530  /* 2020-09-25 */
 #define CLOSURE_MIN_DAYS 28
@@ -271,6 +279,7 @@ struct eval {
   uint32_t visible; /* events [0, visible) are dated on or before as_of */
   ehcp_date as_of;
   ehcp_timeline *tl;
+  const int32_t *chain;             /* tl->chain, at hand */
   uint32_t present;                 /* bit (1 << type) of each visible event's type */
   uint32_t planned;                 /* the same for events after as_of */
   int32_t head[EHCP_EV_TYPE_COUNT]; /* first visible event of each type, -1 if none */
@@ -285,14 +294,14 @@ static inline int matches(const struct match_list *l, const struct event *e) {
 
 /* First visible event matching l dated in [from, to), or -1. Walks only
  * the chains of the types l names: a case's events of one type are few. */
-static int64_t find_first(const struct eval *x, const struct match_list *l, ehcp_date from,
+static inline int64_t find_first(const struct eval *x, const struct match_list *l, ehcp_date from,
                           ehcp_date to) {
   int64_t best = -1;
   for (int k = 0; k < l->n; k++) {
     const struct event_match *m = &l->m[k];
     if (!(x->present >> m->type & 1u))
       continue;
-    for (int32_t i = x->head[m->type]; i >= 0 && (best < 0 || i < best); i = x->tl->chain[i]) {
+    for (int32_t i = x->head[m->type]; i >= 0 && (best < 0 || i < best); i = x->chain[i]) {
       const struct event *e = &x->e[i];
       if (e->date >= to)
         break;
@@ -316,8 +325,15 @@ static int due_date(ehcp_date *due, const struct eval *x, const struct milestone
                     ehcp_date start) {
   int rc = EHCP_OK, inclusive = m->amount > 0 && day_one(x, m);
   switch (m->unit) {
-  case UNIT_DAYS: rc = ehcp_date_add_days(due, start, (int64_t)m->amount - inclusive); break;
-  case UNIT_WEEKS: rc = ehcp_date_add_days(due, start, 7 * (int64_t)m->amount - inclusive); break;
+  case UNIT_DAYS:
+  case UNIT_WEEKS: {
+    /* The hot path: plain day arithmetic, checked against the date range. */
+    int64_t d = (int64_t)start + (m->unit == UNIT_WEEKS ? 7 : 1) * (int64_t)m->amount - inclusive;
+    if (d < EHCP_DATE_MIN || d > EHCP_DATE_MAX)
+      return EHCP_ERR_RANGE;
+    *due = (ehcp_date)d;
+    break;
+  }
   case UNIT_MONTHS: rc = ehcp_date_add_months(due, start, m->amount); break;
   case UNIT_WORKING_DAYS: rc = ehcp_calendar_add(due, x->ev->cal, start, m->amount); break;
   case UNIT_BEFORE_DATE: {
@@ -356,7 +372,7 @@ static int find_derived(struct eval *x) {
   if (!x->ev->settings)
     return EHCP_OK;
   int window_end = x->ev->window_end_inclusive ? 0 : 1;
-  for (int32_t i = x->head[EHCP_EV_ADVICE_REQUESTED]; i >= 0; i = tl->chain[i]) {
+  for (int32_t i = x->head[EHCP_EV_ADVICE_REQUESTED]; i >= 0; i = x->chain[i]) {
     const struct event *a = &x->e[i];
     int kind = a->detail == ADVISER_EDUCATION     ? EHCP_EXC_SCHOOL_CLOSURE
                : a->detail == ADVISER_EARLY_YEARS ? EHCP_EXC_EARLY_YEARS_CLOSURE
@@ -392,7 +408,7 @@ static struct exception_found exceptions(const struct eval *x, const struct mile
   if (!m->exceptions)
     return f;
   ehcp_date lo = start < due ? start : due, hi = start < due ? due : start;
-  for (int32_t i = x->head[EHCP_EV_EXCEPTION]; i >= 0; i = x->tl->chain[i]) {
+  for (int32_t i = x->head[EHCP_EV_EXCEPTION]; i >= 0; i = x->chain[i]) {
     const struct event *e = &x->e[i];
     if (!(m->exceptions & EXC_BIT(e->detail)))
       continue;
@@ -492,13 +508,16 @@ static ehcp_date date_of(const struct eval *x, int64_t i) {
 }
 
 /* The next visible event after index i that matches l, or -1. */
-static int64_t next_match(const struct eval *x, const struct match_list *l, int64_t i) {
+static inline int64_t next_match(const struct eval *x, const struct match_list *l, int64_t i) {
   int64_t best = -1;
   for (int k = 0; k < l->n; k++) {
     const struct event_match *m = &l->m[k];
     if (!(x->present >> m->type & 1u))
       continue;
-    for (int32_t j = x->head[m->type]; j >= 0 && (best < 0 || j < best); j = x->tl->chain[j]) {
+    /* From event i itself when it is of this type (the usual case: i came
+     * from the same list), else from the first event of the type. */
+    int32_t j = x->e[i].type == m->type ? x->chain[i] : x->head[m->type];
+    for (; j >= 0 && (best < 0 || j < best); j = x->chain[j]) {
       if (j > i && (!m->details || m->details >> x->e[j].detail & 1u)) {
         best = j;
         break;
@@ -686,7 +705,7 @@ int ehcp_evaluate(ehcp_timeline *tl, const ehcp_evaluator *ev, const ehcp_case *
                   ehcp_date as_of) {
   if (!tl || !ev || !c)
     return EHCP_ERR_INVALID;
-  struct eval x = {ev, c, c->events, c->nevents, 0, as_of, tl, 0, 0, {0}};
+  struct eval x = {ev, c, c->events, c->nevents, 0, as_of, tl, NULL, 0, 0, {0}};
   while (x.visible < x.ne && x.e[x.visible].date <= as_of)
     x.visible++;
   if (x.visible > tl->chain_cap) {
@@ -697,6 +716,7 @@ int ehcp_evaluate(ehcp_timeline *tl, const ehcp_evaluator *ev, const ehcp_case *
     tl->chain = grown;
     tl->chain_cap = cap;
   }
+  x.chain = tl->chain;
   /* Chain the visible events of each type, walking backwards so each
    * chain is in date order. */
   for (int t = 0; t < EHCP_EV_TYPE_COUNT; t++)
@@ -808,6 +828,19 @@ int ehcp_evaluate_set(const ehcp_evaluator *ev, const ehcp_case_set *set, ehcp_d
   size_t total = ehcp_case_set_count(set);
   if (total <= BLOCK / 4)
     nthreads = 1; /* not worth a thread */
+  if (nthreads == 1) {
+    /* One timeline, reused: it stays in cache. */
+    ehcp_timeline *tl;
+    int rc = ehcp_timeline_new(&tl);
+    for (size_t i = 0; rc == EHCP_OK && i < total; i++) {
+      const ehcp_case *c = ehcp_case_set_get(set, i);
+      rc = ehcp_evaluate(tl, ev, c, as_of);
+      if (rc == EHCP_OK)
+        rc = fn(c, tl, payload);
+    }
+    ehcp_timeline_free(tl);
+    return rc;
+  }
   struct pool p = {.ev = ev, .set = set, .as_of = as_of, .nthreads = 1};
   p.tls = calloc(BLOCK, sizeof *p.tls);
   int rc = p.tls ? EHCP_OK : EHCP_ERR_NOMEM;

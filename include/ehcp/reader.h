@@ -98,6 +98,43 @@ EHCP_EXPORT ehcp_date ehcp_reader_reference_date(const ehcp_reader *r);
 /** @return the name of a format ("events_csv", ...) (static), or NULL. */
 EHCP_EXPORT const char *ehcp_format_name(int format);
 
+/**
+ * Read the cases CSV column @p field from the file's column named @p header,
+ * for an export whose headers are not the recognised names
+ * (data-formats.md 3):
+ *
+ * @code
+ *   ehcp_reader_map_column(r, "case_id", "Case ref");
+ *   ehcp_reader_map_column(r, "received_date", "Date request received");
+ *   ehcp_reader_read_file(r, "export.csv", EHCP_FORMAT_CASES_CSV);
+ * @endcode
+ *
+ * @p field is a recognised column name (`case_id`, `received_date`,
+ * `advice_ep_requested`, ...); both it and @p header are matched ignoring
+ * ASCII case, and @p header is trimmed of spaces and tabs as file headers
+ * are. A mapping adds a name: the recognised name still works, a field may
+ * be mapped to several headers (exports from different systems), and a file
+ * that has more than one column for the same field is refused. A mapped
+ * header takes precedence over the recognised names, so columns can be
+ * swapped. Diagnostics about a mapped column name both, e.g.
+ * "received_date (column 'Date request received') '31/02/2025' is not a
+ * date (...)"; a mapped `person_id` is still the attribute `person_id`.
+ *
+ * Mappings stay with the reader for every later read and apply to cases CSV
+ * only: events and attributes CSV reads ignore them. Format detection does
+ * not know them either (ehcp_reader_detect() looks for `received_date`), so
+ * pass ::EHCP_FORMAT_CASES_CSV when the file's header lacks that name.
+ *
+ * @param field  a recognised cases CSV column name (borrowed for the call).
+ * @param header the file's column name (copied; the reader owns the copy
+ *               and frees it in ehcp_reader_free()).
+ * @return ::EHCP_OK (also when the same mapping is given again);
+ *         ::EHCP_ERR_INVALID for a NULL argument, an unknown @p field, an
+ *         empty @p header, or a @p header already mapped to another field
+ *         (ehcp_reader_errmsg() says which); ::EHCP_ERR_NOMEM.
+ */
+EHCP_EXPORT int ehcp_reader_map_column(ehcp_reader *r, const char *field, const char *header);
+
 #ifdef __cplusplus
 }
 #endif

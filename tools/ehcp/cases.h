@@ -70,5 +70,7 @@ int case_options_take(struct case_options *o, enum out_format *format, int c, co
 
 int cmd_deadlines(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
+int cmd_compliance(int argc, char **argv);
+int cmd_cohorts(int argc, char **argv);
 
 #endif

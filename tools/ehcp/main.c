@@ -11,6 +11,8 @@ static const struct command {
   const char *summary;
 } commands[] = {
     {"deadlines", cmd_deadlines, "every case's statutory deadlines as of a date"},
+    {"compliance", cmd_compliance, "compliance rates by period and group, as the DfE counts them"},
+    {"cohorts", cmd_cohorts, "each month's requests followed through the stages, and time to plan"},
     {"validate", cmd_validate, "check input files and cases; list every problem with file and line"},
     {"holidays", cmd_holidays, "list bank holidays and closures between two dates"},
     {"workdays", cmd_workdays, "count working days, or find the N-th working day after a date"},

@@ -235,14 +235,26 @@ static int idset_grow(struct idset *s) {
   return EHCP_OK;
 }
 
-/* Add id[0..len) first seen at line; if it was already there, *first gets
- * the line it was first seen at (else 0). EHCP_OK or EHCP_ERR_NOMEM. */
-static int idset_add(struct idset *s, const char *id, size_t len, uint64_t line,
+/* Start fetching the slot where an id of hash h would be: the table is far
+ * bigger than the caches, so a probe is a cache miss; the row's cells are
+ * checked while it arrives. */
+static inline void idset_prefetch(const struct idset *s, uint64_t h) {
+#if defined(__GNUC__)
+  if (s->cap)
+    __builtin_prefetch(&s->slots[h & (s->cap - 1)]);
+#else
+  (void)s, (void)h;
+#endif
+}
+
+/* Add id[0..len) (of hash h = id_hash(id, len)) first seen at line; if it
+ * was already there, *first gets the line it was first seen at (else 0).
+ * EHCP_OK or EHCP_ERR_NOMEM. */
+static int idset_add(struct idset *s, const char *id, size_t len, uint64_t h, uint64_t line,
                      uint64_t *first) {
   *first = 0;
   if (2 * (s->n + 1) > s->cap && idset_grow(s))
     return EHCP_ERR_NOMEM;
-  uint64_t h = id_hash(id, len);
   size_t k = h & (s->cap - 1);
   for (; s->slots[k].off; k = (k + 1) & (s->cap - 1)) {
     if (s->slots[k].hash != h)
@@ -529,18 +541,16 @@ static int case_row(struct cr *x) {
       return rc;                                                                         \
   } while (0)
 
+  int id_ok = 0;
+  uint64_t id_h = 0;
   if (fid->len == 0) {
     ERR(EHCP_DIAG_MISSING_VALUE, "case_id is empty");
   } else if (memchr(fid->ptr, '\0', fid->len)) {
     ERR(EHCP_DIAG_MISSING_VALUE, "case_id contains a NUL byte");
   } else {
-    uint64_t first;
-    if (idset_add(&x->ids, fid->ptr, fid->len, line, &first))
-      return EHCP_ERR_NOMEM;
-    if (first)
-      ERR(EHCP_DIAG_DUPLICATE_CASE,
-          "case already has a row at line %llu; a cases CSV has one row per case",
-          (unsigned long long)first);
+    id_ok = 1;
+    id_h = id_hash(fid->ptr, fid->len);
+    idset_prefetch(&x->ids, id_h);
   }
 
   ehcp_date date[NFIELDS];
@@ -593,6 +603,16 @@ static int case_row(struct cr *x) {
       ERR(EHCP_DIAG_MISSING_VALUE, "%s contains a NUL byte",
           reader_field_label(label, sizeof label, &x->hdr, i));
     }
+  }
+
+  if (id_ok) {
+    uint64_t first;
+    if (idset_add(&x->ids, fid->ptr, fid->len, id_h, line, &first))
+      return EHCP_ERR_NOMEM;
+    if (first)
+      ERR(EHCP_DIAG_DUPLICATE_CASE,
+          "case already has a row at line %llu; a cases CSV has one row per case",
+          (unsigned long long)first);
   }
 
   /* Whether field f's cell is not empty (its column may be absent). */

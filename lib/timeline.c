@@ -75,17 +75,15 @@ struct ehcp_timeline {
 
 /* ---- evaluator ----------------------------------------------------------- */
 
-static void resolve_review_clock(struct match_list *l, int type) {
-  for (int i = 0; i < l->n; i++)
+/* Resolve review_clock to its event type and note the list's types, so a
+ * look-up can stop at once when the case has none of them. */
+static void resolve_list(struct match_list *l, int review_clock) {
+  l->types = 0;
+  for (int i = 0; i < l->n; i++) {
     if (l->m[i].type == EVENT_REVIEW_CLOCK)
-      l->m[i].type = (uint8_t)type;
-}
-
-static uint32_t type_mask(const struct match_list *l) {
-  uint32_t mask = 0;
-  for (int i = 0; i < l->n; i++)
-    mask |= UINT32_C(1) << l->m[i].type;
-  return mask;
+      l->m[i].type = (uint8_t)review_clock;
+    l->types |= UINT32_C(1) << l->m[i].type;
+  }
 }
 
 int ehcp_evaluator_new(ehcp_evaluator **out, const ehcp_ruleset *rs, const ehcp_calendar *cal) {
@@ -112,12 +110,12 @@ int ehcp_evaluator_new(ehcp_evaluator **out, const ehcp_ruleset *rs, const ehcp_
   for (size_t i = 0; i < rs->n; i++) {
     ev->m[i] = rs->m[i];
     struct milestone *m = &ev->m[i];
-    resolve_review_clock(&m->start, clock);
-    resolve_review_clock(&m->end, clock);
-    resolve_review_clock(&m->cancel, clock);
-    resolve_review_clock(&m->restart, clock);
-    resolve_review_clock(&m->until, clock);
-    ev->start_types[i] = type_mask(&m->start) | type_mask(&m->restart);
+    resolve_list(&m->start, clock);
+    resolve_list(&m->end, clock);
+    resolve_list(&m->cancel, clock);
+    resolve_list(&m->restart, clock);
+    resolve_list(&m->until, clock);
+    ev->start_types[i] = m->start.types | m->restart.types;
   }
   *out = ev;
   return EHCP_OK;
@@ -297,6 +295,8 @@ static inline int matches(const struct match_list *l, const struct event *e) {
 static inline int64_t find_first(const struct eval *x, const struct match_list *l, ehcp_date from,
                           ehcp_date to) {
   int64_t best = -1;
+  if (!(x->present & l->types))
+    return -1;
   for (int k = 0; k < l->n; k++) {
     const struct event_match *m = &l->m[k];
     if (!(x->present >> m->type & 1u))
@@ -510,6 +510,8 @@ static ehcp_date date_of(const struct eval *x, int64_t i) {
 /* The next visible event after index i that matches l, or -1. */
 static inline int64_t next_match(const struct eval *x, const struct match_list *l, int64_t i) {
   int64_t best = -1;
+  if (!(x->present & l->types))
+    return -1;
   for (int k = 0; k < l->n; k++) {
     const struct event_match *m = &l->m[k];
     if (!(x->present >> m->type & 1u))

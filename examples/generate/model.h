@@ -43,6 +43,7 @@ extern const char *const team_names[4];
 #define SCHOOL_COUNT 12
 extern const int school_urns[SCHOOL_COUNT];
 
+#define MAX_REQUESTS 3
 #define MAX_ADVICE 8
 #define MAX_EXCEPTIONS 3
 #define MAX_REVIEWS 8
@@ -116,6 +117,7 @@ struct world {
   day_t first, last; /* requests are received in [first, last] */
   day_t as_of;       /* the data's today: no event after it but planned transfers */
   int sen2_compatible;
+  uint32_t npersons;
   /* A monthly "pressure" (0 calm .. 1 overwhelmed) that slows every stage:
    * a random walk from the seed, indexed by months since first. */
   double *pressure;
@@ -130,12 +132,11 @@ double pressure_at(const struct world *w, day_t day);
 /* The request date at quantile q in [0, 1) of the year's intake. */
 day_t request_date_at(const struct world *w, double q);
 
-/* Simulate one case from its request date; the person's attributes and
- * upn must be set. Returns nothing: unreached steps stay DAY_NONE. */
-void simulate_case(struct gcase *g, const struct world *w, struct rng *r);
-/* Reduce a simulated case to what the SEN2 return, the cases CSV and the
- * events CSV can all carry (--sen2-compatible). */
-void reduce_to_sen2(struct gcase *g);
+/* Simulate person number `person`: fills cases[0..n) (their requests, in
+ * date order) and returns n. Unreached steps stay DAY_NONE. With
+ * w->sen2_compatible the cases are reduced to what the SEN2 return, the
+ * cases CSV and the events CSV can all carry. */
+int simulate_person(struct gcase cases[MAX_REQUESTS], uint32_t person, const struct world *w);
 
 /* SEN2 PhaseTransferDueDate of a transfer: 15 February or 31 March of the
  * year of transfer (the "before" date), or 5 months before the transfer. */

@@ -343,7 +343,7 @@ struct sx {
   char val[VALUE_MAX + 1];
 
   /* header */
-  int header_checked, persons_started, collection_seen, year_bad;
+  int header_checked, persons_started, year_bad;
   int year; /* 0 = unknown */
   struct dval reference;
   uint32_t cd_line;
@@ -518,13 +518,15 @@ static const char *here_case(const struct sx *x) { return x->in_req ? x->q.id : 
 
 /* ---- adding to the set ------------------------------------------------------------ */
 
-static int same_text(const char *a, const char *b) {
-  if (!a || !*a)
-    return !b || !*b;
-  return b && strcmp(a, b) == 0;
+/* Details agree when equal or when one of them is absent: a later return
+ * that only adds a detail (RequestSource is collected from 2025) describes
+ * the same event. */
+static int same_detail(const char *a, const char *b) {
+  return !a || !*a || !b || !*b || strcmp(a, b) == 0;
 }
 
-/* Add an event unless the case already has one identical to it. */
+/* Add an event unless the case already has the same one (type, date, no
+ * end or ref, details agreeing): the first read is kept as it was. */
 static void add_event(struct sx *x, const char *id, int type, ehcp_date date, const char *detail,
                       uint32_t line) {
   if (x->rc)
@@ -536,7 +538,7 @@ static void add_event(struct sx *x, const char *id, int type, ehcp_date date, co
     ehcp_date d, end;
     const char *det, *ref;
     if (ehcp_case_event(&t, &d, &det, &end, &ref, c, i) == EHCP_OK && t == type && d == date &&
-        end == EHCP_DATE_NONE && !ref && same_text(det, detail))
+        end == EHCP_DATE_NONE && !ref && same_detail(det, detail))
       return;
   }
   int rc = ehcp_case_set_add_event_at(x->r->set, id, type, date, detail, EHCP_DATE_NONE, NULL,
@@ -599,6 +601,7 @@ static int xs_date(ehcp_date *out, const char *s, size_t n, const char **why) {
 static size_t value(struct sx *x, const char **v) {
   const char *s = x->val;
   size_t n = x->vlen;
+  x->val[n] = '\0';
   while (n > 0 && is_ws(*s))
     s++, n--;
   while (n > 0 && is_ws(s[n - 1]))
@@ -685,7 +688,7 @@ static char get_letter(struct sx *x, const struct frame *f, const char *letters,
   size_t n = value(x, &v);
   if (!unusable(x) && n == 0)
     return 0;
-  if (!unusable(x) && n == 1 && strchr(letters, v[0]))
+  if (!unusable(x) && n == 1 && v[0] && strchr(letters, v[0]))
     return v[0];
   unknown_code(x, f, EHCP_SEVERITY_ERROR, v, n, expected, consequence);
   return '?';
@@ -725,7 +728,6 @@ static void get_key(struct sx *x, const struct frame *f, char out[KEY_MAX + 1]) 
 
 /* A value element has ended: f is its frame (still on the stack). */
 static void value_end(struct sx *x, const struct frame *f) {
-  unsigned char parent = x->f[x->depth - 1].id;
   struct ap *ap = cur_ap(x);
   struct req *q = &x->q;
   const char *v;
@@ -733,7 +735,6 @@ static void value_end(struct sx *x, const struct frame *f) {
   int bad = unusable(x) != NULL;
   switch (f->id) {
   case V_COLLECTION: {
-    x->collection_seen = 1;
     if (bad || n != 4 || memcmp(v, "SEN2", 4) != 0) {
       char path[PATH_SIZE], shown[SHOW_SIZE];
       diag(x, EHCP_SEVERITY_WARNING, EHCP_DIAG_REFERENCE_DATE, f->line,
@@ -745,7 +746,7 @@ static void value_end(struct sx *x, const struct frame *f) {
   }
   case V_YEAR:
     if (!bad && digits(v, n, 4, 4)) {
-      x->year = atoi(v); /* 4 digits followed by trimmed space or the end */
+      x->year = (v[0] - '0') * 1000 + (v[1] - '0') * 100 + (v[2] - '0') * 10 + (v[3] - '0');
     } else if (bad || n) {
       char path[PATH_SIZE], shown[SHOW_SIZE];
       x->year_bad = 1;
@@ -813,11 +814,9 @@ static void value_end(struct sx *x, const struct frame *f) {
              "OLA, OPA, EHE, EYP, OTH, NEET, NIEC, NIEO");
     break;
   case V_PLACEMENT_RANK: {
-    char c = 0;
-    get_code(x, f, (char[CODE_SIZE]){0}, n == 1 && (v[0] == '1' || v[0] == '2'), "1 or 2");
-    if (!bad && n == 1 && (v[0] == '1' || v[0] == '2'))
-      c = v[0];
-    x->cur.rank = c ? c - '0' : 0;
+    char rank[CODE_SIZE] = "";
+    get_code(x, f, rank, n == 1 && (v[0] == '1' || v[0] == '2'), "1 or 2");
+    x->cur.rank = rank[0] ? rank[0] - '0' : 0;
     break;
   }
   case V_ENTRY_DATE: {
@@ -836,10 +835,12 @@ static void value_end(struct sx *x, const struct frame *f) {
     get_code(x, f, x->need, one_of(v, n, sen_types) != 0,
              "SPLD, MLD, SLD, PMLD, SEMH, SLCN, HI, VI, MSI, PD, ASD, DS, OTH");
     break;
-  case V_SEN_TYPE_RANK:
-    get_code(x, f, (char[CODE_SIZE]){0}, n == 1 && (v[0] == '1' || v[0] == '2'), "1 or 2");
-    x->need_rank = !bad && n == 1 && (v[0] == '1' || v[0] == '2') ? v[0] - '0' : 0;
+  case V_SEN_TYPE_RANK: {
+    char rank[CODE_SIZE] = "";
+    get_code(x, f, rank, n == 1 && (v[0] == '1' || v[0] == '2'), "1 or 2");
+    x->need_rank = rank[0] ? rank[0] - '0' : 0;
     break;
+  }
   case V_TRANSFER_LA:
     if (ap)
       get_code(x, f, ap->transfer_la, la_code(v, n), "a three-digit LA code or XXX");
@@ -857,7 +858,6 @@ static void value_end(struct sx *x, const struct frame *f) {
     break;
   default: break;
   }
-  (void)parent;
 }
 
 /* ---- the header ------------------------------------------------------------------------- */
@@ -878,6 +878,11 @@ static void check_header(struct sx *x, uint32_t line, const char *path) {
            "ReferenceDate %s is not in the collection year %d: it is still used as the "
            "default as-of date",
            fmt_date(ref, x->reference.d), x->year);
+  } else if (!x->reference.bad && !x->year && !x->year_bad) {
+    diag(x, EHCP_SEVERITY_WARNING, EHCP_DIAG_REFERENCE_DATE, line, path, NULL,
+         "Header/CollectionDetails has no ReferenceDate and no Year: the return gives no "
+         "default as-of date and its collection year is unknown");
+    return;
   } else if (!x->reference.bad) {
     diag(x, EHCP_SEVERITY_WARNING, EHCP_DIAG_REFERENCE_DATE, line, path, NULL,
          "Header/CollectionDetails/ReferenceDate is missing: the return gives no default "
@@ -887,9 +892,8 @@ static void check_header(struct sx *x, uint32_t line, const char *path) {
     diag(x, EHCP_SEVERITY_WARNING, EHCP_DIAG_REFERENCE_DATE, line, path, NULL,
          "Header/CollectionDetails/Year is missing: the collection year is unknown");
   else if (x->year && (x->year < 2023 || x->year > 2026))
-    diag(x, EHCP_SEVERITY_NOTE, EHCP_DIAG_REFERENCE_DATE, x->f[x->depth].line, path, NULL,
+    diag(x, EHCP_SEVERITY_NOTE, EHCP_DIAG_REFERENCE_DATE, line, path, NULL,
          "collection year %d is not one of 2023-2026: it is read as a 2026 return", x->year);
-  (void)x->collection_seen;
 }
 
 /* ---- requests and persons ------------------------------------------------------------------ */
@@ -925,11 +929,25 @@ static void set_setting_attrs(struct sx *x, const char *id, const struct setting
   add_attr(x, id, sen_setting, s->sen_setting);
 }
 
-/* The plan of a request has a decision date on or after its outcome or start. */
+/* path + "/" + leaf, in buf. */
+static const char *sub(char *buf, const char *path, const char *leaf) {
+  size_t a = strlen(path), b = strlen(leaf);
+  if (a + 1 + b >= PATH_SIZE) { /* cannot happen: paths are a few hundred bytes */
+    snprintf(buf, PATH_SIZE, "%s", path);
+    return buf;
+  }
+  memcpy(buf, path, a);
+  buf[a] = '/';
+  memcpy(buf + a + 1, leaf, b);
+  buf[a + 1 + b] = '\0';
+  return buf;
+}
+
+/* A request has ended: its events, attributes and accounting. */
 static void finish_request(struct sx *x) {
   struct req *q = &x->q;
   const char *id = q->id;
-  char path[PATH_SIZE], a[EHCP_DATE_ISO_SIZE], b[EHCP_DATE_ISO_SIZE];
+  char path[PATH_SIZE], p2[PATH_SIZE], a[EHCP_DATE_ISO_SIZE], b[EHCP_DATE_ISO_SIZE];
   path_of(x, path, x->depth, NULL);
   static const char *const decision[] = {['Y'] = "yes", ['N'] = "no", ['W'] = "withdrawn"};
 
@@ -972,18 +990,18 @@ static void finish_request(struct sx *x) {
       add_event(x, id, EHCP_EV_ASSESSMENT_DECISION, q->request_outcome_date.d,
                 decision[(unsigned char)ro], q->request_outcome_date.line);
     else if (!q->request_outcome_date.bad && ro != 'W')
-      diag(x, EHCP_SEVERITY_ERROR, EHCP_DIAG_MISSING_VALUE, q->request_outcome_line, path, id,
-           "RequestOutcome %c has no RequestOutcomeDate: no assessment decision is recorded",
+      diag(x, EHCP_SEVERITY_ERROR, EHCP_DIAG_MISSING_VALUE, q->request_outcome_line,
+           sub(p2, path, "RequestOutcome"), id, "RequestOutcome %c has no RequestOutcomeDate: no assessment decision is recorded",
            ro);
     else if (!q->request_outcome_date.bad &&
              !limited(x, EHCP_DIAG_MISSING_VALUE, C_REQUESTS, "RequestOutcomeDate"))
-      diag(x, EHCP_SEVERITY_NOTE, EHCP_DIAG_MISSING_VALUE, q->request_outcome_line, path, id,
-           "RequestOutcome W (withdrawn) has no RequestOutcomeDate: no assessment decision is "
+      diag(x, EHCP_SEVERITY_NOTE, EHCP_DIAG_MISSING_VALUE, q->request_outcome_line,
+           sub(p2, path, "RequestOutcome"), id, "RequestOutcome W (withdrawn) has no RequestOutcomeDate: no assessment decision is "
            "recorded");
   } else if (!ro && q->request_outcome_date.d != EHCP_DATE_NONE &&
              !limited(x, EHCP_DIAG_MISSING_VALUE, C_REQUESTS, "RequestOutcome")) {
-    diag(x, EHCP_SEVERITY_WARNING, EHCP_DIAG_MISSING_VALUE, q->request_outcome_date.line, path,
-         id, "RequestOutcomeDate %s has no RequestOutcome: no assessment decision is recorded",
+    diag(x, EHCP_SEVERITY_WARNING, EHCP_DIAG_MISSING_VALUE, q->request_outcome_date.line,
+         sub(p2, path, "RequestOutcomeDate"), id, "RequestOutcomeDate %s has no RequestOutcome: no assessment decision is recorded",
          fmt_date(a, q->request_outcome_date.d));
   }
 
@@ -997,7 +1015,8 @@ static void finish_request(struct sx *x) {
       final_line = q->assessment_outcome_date.line;
       if (q->start.d != EHCP_DATE_NONE && q->start.d != final &&
           !limited(x, EHCP_DIAG_DATE_MISMATCH, C_NAMED_PLAN, "StartDate"))
-        diag(x, EHCP_SEVERITY_WARNING, EHCP_DIAG_DATE_MISMATCH, q->start.line, path, id,
+        diag(x, EHCP_SEVERITY_WARNING, EHCP_DIAG_DATE_MISMATCH, q->start.line,
+             sub(p2, path, "Assessment/NamedPlan/StartDate"), id,
              "NamedPlan/StartDate %s differs from AssessmentOutcomeDate %s, the date the plan "
              "was issued: final_issued uses AssessmentOutcomeDate",
              fmt_date(a, q->start.d), fmt_date(b, final));
@@ -1007,13 +1026,13 @@ static void finish_request(struct sx *x) {
       if (!q->assessment_outcome_date.bad &&
           !limited(x, EHCP_DIAG_MISSING_VALUE, C_ASSESSMENT, "AssessmentOutcomeDate"))
         diag(x, EHCP_SEVERITY_WARNING, EHCP_DIAG_MISSING_VALUE, q->assessment_outcome_line,
-             path, id,
+             sub(p2, path, "Assessment/AssessmentOutcome"), id,
              "AssessmentOutcome Y has no AssessmentOutcomeDate: NamedPlan/StartDate %s is used "
              "as the date of the decision to issue and of the final plan",
              fmt_date(a, final));
     } else if (!q->assessment_outcome_date.bad && !q->start.bad) {
-      diag(x, EHCP_SEVERITY_ERROR, EHCP_DIAG_MISSING_VALUE, q->assessment_outcome_line, path,
-           id,
+      diag(x, EHCP_SEVERITY_ERROR, EHCP_DIAG_MISSING_VALUE, q->assessment_outcome_line,
+           sub(p2, path, "Assessment/AssessmentOutcome"), id,
            "AssessmentOutcome Y has neither AssessmentOutcomeDate nor NamedPlan/StartDate: no "
            "issue decision or final plan is recorded");
     }
@@ -1024,17 +1043,17 @@ static void finish_request(struct sx *x) {
       add_event(x, id, EHCP_EV_ISSUE_DECISION, q->assessment_outcome_date.d,
                 decision[(unsigned char)ao], q->assessment_outcome_date.line);
     else if (!q->assessment_outcome_date.bad && ao == 'N')
-      diag(x, EHCP_SEVERITY_ERROR, EHCP_DIAG_MISSING_VALUE, q->assessment_outcome_line, path,
-           id, "AssessmentOutcome N has no AssessmentOutcomeDate: no issue decision is recorded");
+      diag(x, EHCP_SEVERITY_ERROR, EHCP_DIAG_MISSING_VALUE, q->assessment_outcome_line,
+           sub(p2, path, "Assessment/AssessmentOutcome"), id, "AssessmentOutcome N has no AssessmentOutcomeDate: no issue decision is recorded");
     else if (!q->assessment_outcome_date.bad &&
              !limited(x, EHCP_DIAG_MISSING_VALUE, C_ASSESSMENT, "AssessmentOutcomeDate"))
-      diag(x, EHCP_SEVERITY_NOTE, EHCP_DIAG_MISSING_VALUE, q->assessment_outcome_line, path, id,
-           "AssessmentOutcome W (withdrawn) has no AssessmentOutcomeDate: no issue decision is "
+      diag(x, EHCP_SEVERITY_NOTE, EHCP_DIAG_MISSING_VALUE, q->assessment_outcome_line,
+           sub(p2, path, "Assessment/AssessmentOutcome"), id, "AssessmentOutcome W (withdrawn) has no AssessmentOutcomeDate: no issue decision is "
            "recorded");
   } else if (!ao && q->assessment_outcome_date.d != EHCP_DATE_NONE &&
              !limited(x, EHCP_DIAG_MISSING_VALUE, C_ASSESSMENT, "AssessmentOutcome")) {
     diag(x, EHCP_SEVERITY_WARNING, EHCP_DIAG_MISSING_VALUE, q->assessment_outcome_date.line,
-         path, id,
+         sub(p2, path, "Assessment/AssessmentOutcomeDate"), id,
          "AssessmentOutcomeDate %s has no AssessmentOutcome: no issue decision is recorded",
          fmt_date(a, q->assessment_outcome_date.d));
   }
@@ -1055,8 +1074,8 @@ static void finish_request(struct sx *x) {
     if (d != EHCP_DATE_NONE)
       add_event(x, id, EHCP_EV_EXCEPTION, d, "unspecified", q->week20_line);
     else if (!limited(x, EHCP_DIAG_MISSING_VALUE, C_ASSESSMENT, "Week20"))
-      diag(x, EHCP_SEVERITY_WARNING, EHCP_DIAG_MISSING_VALUE, q->week20_line, path, id,
-           "Week20 is 1 but the request has no date to record the exception on: it is not "
+      diag(x, EHCP_SEVERITY_WARNING, EHCP_DIAG_MISSING_VALUE, q->week20_line,
+           sub(p2, path, "Assessment/Week20"), id, "Week20 is 1 but the request has no date to record the exception on: it is not "
            "recorded");
   }
 
@@ -1066,8 +1085,8 @@ static void finish_request(struct sx *x) {
               q->cease_reason[0] ? q->cease_reason : NULL, q->cease.line);
   else if (q->cease_reason[0] && !q->cease.bad &&
            !limited(x, EHCP_DIAG_MISSING_VALUE, C_NAMED_PLAN, "CeaseDate"))
-    diag(x, EHCP_SEVERITY_WARNING, EHCP_DIAG_MISSING_VALUE, q->cease_reason_line, path, id,
-         "CeaseReason %s has no CeaseDate: the plan's ending is not recorded", q->cease_reason);
+    diag(x, EHCP_SEVERITY_WARNING, EHCP_DIAG_MISSING_VALUE, q->cease_reason_line,
+         sub(p2, path, "Assessment/NamedPlan/CeaseReason"), id, "CeaseReason %s has no CeaseDate: the plan's ending is not recorded", q->cease_reason);
 
   /* Attributes: codes only. The first one creates the case even when the
    * request has no event, so every request read has its case. */
@@ -1107,21 +1126,21 @@ static void finish_request(struct sx *x) {
 /* ActivePlans has ended: check what needs its parts together. */
 static void finish_active_plans(struct sx *x) {
   struct ap *ap = cur_ap(x);
-  char path[PATH_SIZE], a[EHCP_DATE_ISO_SIZE];
+  char path[PATH_SIZE], p2[PATH_SIZE], a[EHCP_DATE_ISO_SIZE];
   path_of(x, path, x->depth, NULL);
   const char *id = here_case(x);
   if (ap->last_review.d != EHCP_DATE_NONE && !ap->outcome) {
     if (x->year && x->year <= 2023)
       x->unrecorded_reviews++; /* no ReviewOutcome before 2024: one note at the end */
     else if (!limited(x, EHCP_DIAG_MISSING_VALUE, C_ACTIVE_PLANS, "ReviewOutcome"))
-      diag(x, EHCP_SEVERITY_WARNING, EHCP_DIAG_MISSING_VALUE, ap->last_review.line, path, id,
-           "LastReview %s has no ReviewOutcome: no review decision is recorded",
+      diag(x, EHCP_SEVERITY_WARNING, EHCP_DIAG_MISSING_VALUE, ap->last_review.line,
+           sub(p2, path, "LastReview"), id, "LastReview %s has no ReviewOutcome: no review decision is recorded",
            fmt_date(a, ap->last_review.d));
   } else if (ap->outcome && ap->outcome != '?' && ap->last_review.d == EHCP_DATE_NONE &&
              !ap->last_review.bad &&
              !limited(x, EHCP_DIAG_MISSING_VALUE, C_ACTIVE_PLANS, "LastReview")) {
-    diag(x, EHCP_SEVERITY_WARNING, EHCP_DIAG_MISSING_VALUE, ap->outcome_line, path, id,
-         "ReviewOutcome %c has no LastReview (the date of the decision): no review decision is "
+    diag(x, EHCP_SEVERITY_WARNING, EHCP_DIAG_MISSING_VALUE, ap->outcome_line,
+         sub(p2, path, "ReviewOutcome"), id, "ReviewOutcome %c has no LastReview (the date of the decision): no review decision is "
          "recorded",
          ap->outcome);
   }
@@ -1147,7 +1166,8 @@ static void finish_active_plans(struct sx *x) {
         if (!exact && !limited(x, EHCP_DIAG_DATE_MISMATCH, C_ACTIVE_PLANS, "PhaseTransferDueDate")) {
           char b[EHCP_DATE_ISO_SIZE], c[EHCP_DATE_ISO_SIZE];
           ehcp_date_add_months(&back, t, -5);
-          diag(x, EHCP_SEVERITY_NOTE, EHCP_DIAG_DATE_MISMATCH, ap->pt_due.line, path, id,
+          diag(x, EHCP_SEVERITY_NOTE, EHCP_DIAG_DATE_MISMATCH, ap->pt_due.line,
+               sub(p2, path, "PhaseTransferDueDate"), id,
                "PhaseTransferDueDate %s is no day's \"5 months before\": the transfer is dated "
                "%s, whose deadline is %s",
                fmt_date(a, ap->pt_due.d), fmt_date(b, t), fmt_date(c, back));
@@ -1156,8 +1176,8 @@ static void finish_active_plans(struct sx *x) {
     }
   } else if (ap->pt_final.d != EHCP_DATE_NONE && !ap->pt_due.bad &&
              !limited(x, EHCP_DIAG_MISSING_VALUE, C_ACTIVE_PLANS, "PhaseTransferDueDate")) {
-    diag(x, EHCP_SEVERITY_WARNING, EHCP_DIAG_MISSING_VALUE, ap->pt_final.line, path, id,
-         "PhaseTransferFinalDate %s has no PhaseTransferDueDate: the amended plan is recorded "
+    diag(x, EHCP_SEVERITY_WARNING, EHCP_DIAG_MISSING_VALUE, ap->pt_final.line,
+         sub(p2, path, "PhaseTransferFinalDate"), id, "PhaseTransferFinalDate %s has no PhaseTransferDueDate: the amended plan is recorded "
          "but there is no phase transfer to measure it against",
          fmt_date(a, ap->pt_final.d));
   }
@@ -1265,48 +1285,37 @@ static const struct elem *lookup(unsigned char parent, const char *name, size_t 
 
 static int is_read(unsigned char id) { return id < X_IGNORED; }
 
-/* An element that is not allowed where it is: say where it belongs. */
+/* An element that is not allowed where it is: say where it belongs. An
+ * element this reader would have read is an error (its data is lost: inside
+ * a request, the request is rejected); others are warnings. */
 static void misplaced(struct sx *x, const char *name) {
   const struct frame *top = &x->f[x->depth];
   char path[PATH_SIZE], shown[SHOW_SIZE], where[128] = "";
   show(shown, sizeof shown, name, strlen(name));
-  size_t o = 0, found = 0;
-  int read = 0;
-  for (size_t i = 0; i < NELEMS; i++) {
-    if (strcmp(elems[i].name, name) != 0 || elems[i].parent == C_PERSON) {
-      if (!(strcmp(elems[i].name, name) == 0 && elems[i].id == C_ACTIVE_PLANS))
-        continue;
-      continue; /* ActivePlans in Person is tolerated, not where it belongs */
-    }
-    read |= is_read(elems[i].id);
-    if (found < 2 && o < sizeof where)
-      o += (size_t)snprintf(where + o, sizeof where - o, "%s<%s>", found ? " or " : "",
-                            container_names[elems[i].parent]);
-    found++;
-  }
-  if (strcmp(name, "UPN") == 0 || strcmp(name, "UniqueLearnerNumber") == 0 ||
-      strcmp(name, "Surname") == 0 || strcmp(name, "Forename") == 0) {
-    /* Person-level items: they belong in Person (listed above). */
-  }
-  for (size_t i = 0; i < NELEMS && !found; i++)
-    if (strcmp(elems[i].name, name) == 0) {
-      read |= is_read(elems[i].id);
-      snprintf(where, sizeof where, "<%s>", container_names[elems[i].parent]);
-      found = 1;
-    }
-  int severity = read ? EHCP_SEVERITY_ERROR : EHCP_SEVERITY_WARNING;
   path_of(x, path, x->depth, shown);
   if (top->id == C_DOC) {
     diag(x, EHCP_SEVERITY_ERROR, EHCP_DIAG_MISPLACED_ELEMENT, cur_line(x), path, NULL,
          "the root element is <%s>, not <Message>: this is not a SEN2 return", shown);
     return;
   }
+  size_t o = 0, found = 0;
+  int read = 0;
+  for (size_t i = 0; i < NELEMS; i++) {
+    if (strcmp(elems[i].name, name) != 0 ||
+        (elems[i].parent == C_PERSON && elems[i].id == C_ACTIVE_PLANS))
+      continue; /* ActivePlans in Person is tolerated, not where it belongs */
+    read |= is_read(elems[i].id);
+    if (found < 2 && o < sizeof where)
+      o += (size_t)snprintf(where + o, sizeof where - o, "%s<%s>", found ? " or " : "",
+                            container_names[elems[i].parent]);
+    found++;
+  }
   const char *in = top->id < V_FIRST ? container_names[top->id] : elems[top->elem].name;
   if (top->id >= V_FIRST)
     x->vmixed = 1; /* the value it is inside is unusable */
-  if (severity != EHCP_SEVERITY_ERROR &&
-      limited(x, EHCP_DIAG_MISPLACED_ELEMENT, top->id < V_FIRST ? top->id : elems[top->elem].parent, name))
+  if (!read && limited(x, EHCP_DIAG_MISPLACED_ELEMENT, top->id, name))
     return;
+  int severity = read ? EHCP_SEVERITY_ERROR : EHCP_SEVERITY_WARNING;
   if (found)
     diag(x, severity, EHCP_DIAG_MISPLACED_ELEMENT, cur_line(x), path, here_case(x),
          "<%s> is not allowed in <%s> (it belongs in %s): it is not read", shown, in, where);
@@ -1318,14 +1327,6 @@ static void misplaced(struct sx *x, const char *name) {
 static void start_container(struct sx *x, struct frame *f) {
   switch (f->id) {
   case C_MESSAGE: x->saw_message = 1; break;
-  case C_HEADER:
-    if (x->persons_started) {
-      char path[PATH_SIZE];
-      diag(x, EHCP_SEVERITY_WARNING, EHCP_DIAG_MISPLACED_ELEMENT, f->line,
-           path_of(x, path, x->depth, NULL), NULL,
-           "<Header> comes after <Persons>: its LEA is not given to the persons before it");
-    }
-    break;
   case C_PERSONS: {
     char path[PATH_SIZE];
     x->persons_started = 1;
@@ -1477,6 +1478,15 @@ static void XMLCALL on_start(void *data, const XML_Char *qname, const XML_Char *
     x->skip = 1; /* known, not read (personal data is never even buffered) */
     return;
   }
+  if (e->id == C_HEADER && x->persons_started) {
+    char path[PATH_SIZE];
+    diag(x, EHCP_SEVERITY_WARNING, EHCP_DIAG_MISPLACED_ELEMENT, cur_line(x),
+         path_of(x, path, x->depth, name), NULL,
+         "<Header> comes after <Persons>: it is not read (the persons before it are read "
+         "without it)");
+    x->skip = 1;
+    return;
+  }
   struct frame *f = &x->f[++x->depth];
   memset(f, 0, sizeof *f);
   f->id = e->id;
@@ -1565,16 +1575,18 @@ static void closing_notes(struct sx *x) {
     const struct limit *l = &x->lim[i];
     if (l->count <= LIMIT_EACH)
       continue;
+    int text = l->what[0] == '(';
     diag(x, EHCP_SEVERITY_NOTE, l->code, 0, NULL, NULL,
-         "%llu more %s diagnostics about <%s> in <%s> are not listed one by one",
-         (unsigned long long)(l->count - LIMIT_EACH), ehcp_diag_code_name(l->code), l->what,
-         container_names[l->parent]);
+         "%llu more %s diagnostics about %s%s%s in <%s> are not listed one by one",
+         (unsigned long long)(l->count - LIMIT_EACH), ehcp_diag_code_name(l->code),
+         text ? "" : "<", text ? "text" : l->what, text ? "" : ">", container_names[l->parent]);
   }
   if (x->unrecorded_reviews && !x->rc)
     diag(x, EHCP_SEVERITY_NOTE, EHCP_DIAG_MISSING_VALUE, 0, NULL, NULL,
-         "this %d return has no ReviewOutcome (collected from 2024): %llu LastReview dates "
-         "are not recorded as review decisions",
-         x->year, (unsigned long long)x->unrecorded_reviews);
+         "this %d return has no ReviewOutcome (collected from 2024): %llu LastReview %s",
+         x->year, (unsigned long long)x->unrecorded_reviews,
+         x->unrecorded_reviews == 1 ? "date is not recorded as a review decision"
+                                    : "dates are not recorded as review decisions");
 }
 
 /* Report an XML error where it happened. */

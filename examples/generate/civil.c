@@ -111,7 +111,20 @@ int is_bank_holiday(day_t day) {
   return day == e - 2 || day == e + 1;
 }
 
-int is_closed(day_t day) { return weekday(day) >= 5 || is_bank_holiday(day); }
+/* Answered from a table built on first use: the simulation asks millions
+ * of times. Days outside 1960-2233 are computed. */
+#define TABLE_FIRST (-3652) /* 1960-01-01 */
+#define TABLE_DAYS (100000)
+static unsigned char closed_table[TABLE_DAYS]; /* 0 unknown, 1 open, 2 closed */
+
+int is_closed(day_t day) {
+  int64_t i = (int64_t)day - TABLE_FIRST;
+  if (i < 0 || i >= TABLE_DAYS)
+    return weekday(day) >= 5 || is_bank_holiday(day);
+  if (!closed_table[i])
+    closed_table[i] = (unsigned char)(weekday(day) >= 5 || is_bank_holiday(day) ? 2 : 1);
+  return closed_table[i] == 2;
+}
 
 day_t next_working(day_t day) {
   while (is_closed(day))

@@ -52,7 +52,9 @@ static const char usage[] =
     "weeks 14-22; some decisions not to issue; exceptions on a few percent;\n"
     "20-week compliance swinging between about 15% and 40% with a seeded monthly\n"
     "'pressure'; annual reviews (some late), amendments, ceased plans, phase\n"
-    "transfers (before 15 Feb / 31 Mar), contacts and family updates.\n"
+    "transfers (before 15 Feb / 31 Mar), contacts and family updates. No request\n"
+    "comes before the first year, so its first months have few plans (the quick\n"
+    "ones).\n"
     "\n"
     "--sen2-compatible leaves out advice, drafts, contacts, family updates, review\n"
     "reports and amended finals and brought_to_attention; keeps one review cycle;\n"
@@ -108,7 +110,7 @@ static int build_pressure(struct world *w) {
   rng_seed(&r, w->seed, UINT64_C(0xFFFFFFFFFFFF));
   double level = 0.35 + 0.3 * rng_unit(&r);
   for (int i = 0; i < w->npressure; i++) {
-    level += 0.25 * (0.5 - level) + rng_normal(&r, 0.0, 0.16);
+    level += 0.3 * (0.5 - level) + rng_normal(&r, 0.0, 0.10);
     level = level < 0.0 ? 0.0 : level > 1.0 ? 1.0 : level;
     int month = i % 12 + 1;
     double p = level + (month == 7 || month == 8 ? 0.15 : month == 12 ? 0.1 : 0.0);
@@ -153,20 +155,20 @@ int main(int argc, char **argv) {
     case OPT_SEN2: paths[SEN2] = optarg; break;
     case OPT_HELP: fputs(usage, stdout); return 0;
     default:
-      fprintf(stderr, "ehcp-generate: unknown option or missing value '%s'\n%s",
-              argv[optind - 1], usage);
+      fprintf(stderr, "ehcp-generate: unknown option or missing value '%s' (--help for usage)\n",
+              argv[optind - 1]);
       return 2;
     }
     if (rc)
       return 2;
   }
   if (optind < argc) {
-    fprintf(stderr, "ehcp-generate: unexpected argument '%s'\n%s", argv[optind], usage);
+    fprintf(stderr, "ehcp-generate: unexpected argument '%s' (--help for usage)\n", argv[optind]);
     return 2;
   }
   if (!paths[EVENTS] && !paths[ATTRIBUTES] && !paths[CASES] && !paths[SEN2]) {
-    fprintf(stderr, "ehcp-generate: nothing to write: give --events, --attributes, --cases "
-                    "or --sen2\n%s", usage);
+    fputs("ehcp-generate: nothing to write: give --events, --attributes, --cases or --sen2 "
+          "(--help for usage)\n", stderr);
     return 2;
   }
 
@@ -182,6 +184,10 @@ int main(int argc, char **argv) {
   w.last = w.as_of < end ? w.as_of : end;
   double requests = (double)rate * (double)(w.last - w.first + 1) / 365.25;
   /* About 6% of people make a second request after a refusal. */
+  if (requests / 1.06 >= 999999999.0) {
+    fputs("ehcp-generate: too many requests: UPNs have room for 999,999,999 people\n", stderr);
+    return 2;
+  }
   w.npersons = (uint32_t)(requests / 1.06 + 0.5);
   if (w.npersons == 0)
     w.npersons = 1;

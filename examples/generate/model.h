@@ -127,11 +127,6 @@ struct world {
   int ndays;
 };
 
-/* Pressure of the month of day. */
-double pressure_at(const struct world *w, day_t day);
-/* The request date at quantile q in [0, 1) of the year's intake. */
-day_t request_date_at(const struct world *w, double q);
-
 /* Simulate person number `person`: fills cases[0..n) (their requests, in
  * date order) and returns n. Unreached steps stay DAY_NONE. With
  * w->sen2_compatible the cases are reduced to what the SEN2 return, the

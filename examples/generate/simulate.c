@@ -44,7 +44,8 @@ static day_t working_before(day_t day) {
 
 static day_t max_day(day_t a, day_t b) { return a > b ? a : b; }
 
-double pressure_at(const struct world *w, day_t day) {
+/* The pressure of the month of day. */
+static double pressure_at(const struct world *w, day_t day) {
   int y0, m0, d0, y, m, d;
   day_to_civil(w->first, &y0, &m0, &d0);
   day_to_civil(day, &y, &m, &d);
@@ -56,7 +57,8 @@ double pressure_at(const struct world *w, day_t day) {
   return w->pressure[i];
 }
 
-day_t request_date_at(const struct world *w, double q) {
+/* The request date at quantile q in [0, 1) of the whole intake. */
+static day_t request_date_at(const struct world *w, double q) {
   double target = q * w->cumulative[w->ndays - 1];
   int lo = 0, hi = w->ndays - 1;
   while (lo < hi) {
@@ -219,19 +221,19 @@ static day_t stage_advice(struct gcase *g, const struct world *w, struct rng *r)
 }
 
 /* reg 10(4) exceptions on a few percent: absence of 28+ days, personal
- * circumstances, and (for about half of the cases whose school was asked
+ * circumstances, and (for about a third of the cases whose school was asked
  * for advice in the week before or during the summer closure) the
  * school-closure exception. Returns the delay they cause, in days. */
 static int stage_exceptions(struct gcase *g, const struct world *w, struct rng *r) {
   int delay = 0;
-  if (rng_chance(r, 0.015)) {
+  if (rng_chance(r, 0.012)) {
     day_t start = g->decision_date + rng_int(r, 0, 60);
     int length = rng_int(r, 28, 70);
     if (start <= w->as_of)
       add_exception(g, EXC_ABSENCE, start, seen(w, start + length - 1), -1);
     delay += length / 2;
   }
-  if (rng_chance(r, 0.015)) {
+  if (rng_chance(r, 0.012)) {
     day_t start = g->received + rng_int(r, 0, 100);
     int length = rng_int(r, 14, 90);
     if (start <= w->as_of)
@@ -244,7 +246,7 @@ static int stage_exceptions(struct gcase *g, const struct world *w, struct rng *
       continue;
     day_t c, reopen;
     summer_closure(day_year(a->requested), &c, &reopen);
-    if (a->requested >= c - 7 && a->requested <= reopen - 7 && rng_chance(r, 0.5)) {
+    if (a->requested >= c - 7 && a->requested <= reopen - 7 && rng_chance(r, 0.35)) {
       add_exception(g, EXC_SCHOOL_CLOSURE, c, seen(w, reopen - 1), a->school);
       delay += 14;
     }
@@ -267,11 +269,13 @@ static void stage_outcome(struct gcase *g, const struct world *w, struct rng *r,
     when = next_working(g->decision_date + rng_int(r, 14, 90));
   } else if (u < 0.075) {
     outcome = DEC_NO; /* A3: 16 weeks, often late */
-    when = next_working(max_day(g->decision_date + 21,
-                                g->received + days(rng_normal(r, 108 + 14 * p, 15))));
+    when = max_day(g->decision_date + 21, g->received + days(rng_normal(r, 96 + 14 * p, 14)));
+    if (rng_chance(r, 0.7))
+      when = max_day(when, last_advice + rng_int(r, 3, 14)); /* on the advice */
+    when = next_working(when);
   } else {
     outcome = DEC_YES;
-    draft = g->received + days(7 * rng_normal(r, 15.0 + 4.0 * p, 1.8)) + delay;
+    draft = g->received + days(7 * rng_normal(r, 15.0 + 3.0 * p, 1.8)) + delay;
     draft = max_day(draft, g->decision_date + 28);
     if (rng_chance(r, 0.75))
       draft = max_day(draft, last_advice + rng_int(r, 3, 12));
@@ -281,7 +285,7 @@ static void stage_outcome(struct gcase *g, const struct world *w, struct rng *r,
     if (rng_chance(r, 0.015))
       final = draft + rng_int(r, 8, 14); /* family agreed to an early final */
     else
-      final = draft + 15 + days(rng_exp(r, 4 + 30 * p));
+      final = draft + 15 + days(rng_exp(r, 5 + 20 * p));
     if (rng_chance(r, 0.04))
       final += days(rng_exp(r, 100));
     final = next_working(final);
@@ -381,7 +385,7 @@ static void stage_phase_transfer(struct gcase *g, const struct world *w, struct 
     g->transfer = (uint8_t)candidates[i].kind;
     g->transfer_date = civil_to_day(year, 9, 1);
   }
-  if (!w->sen2_compatible && g->setting == SET_POST16 && g->age_group == AGE_16_19 &&
+  if (g->setting == SET_POST16 && g->age_group == AGE_16_19 &&
       rng_chance(r, 0.1)) {
     int year = rng_int(r, day_year(g->final) + 1, horizon);
     day_t move = civil_to_day(year, 9, 1);
@@ -419,9 +423,15 @@ day_t transfer_due_date(const struct gcase *g) {
  * mostly; some late, a few never answered. */
 static void stage_contacts(struct gcase *g, const struct world *w, struct rng *r) {
   day_t end = g->ceased != DAY_NONE ? g->ceased - 1 : w->as_of;
+  if (g->decision == DEC_NO || g->decision == DEC_WITHDRAWN)
+    end = g->decision_date + 30; /* a few questions about the refusal, then quiet */
+  else if (g->issue == DEC_NO || g->issue == DEC_WITHDRAWN)
+    end = g->issue_date + 30;
+  if (end > w->as_of)
+    end = w->as_of;
   day_t assessing_until = g->final != DAY_NONE ? g->final : end;
   for (day_t t = g->received;;) {
-    t += 1 + days(rng_exp(r, t < assessing_until ? 45 : 150));
+    t += 1 + days(rng_exp(r, t < assessing_until ? 75 : 240));
     day_t asked = next_working(t);
     if (asked > end || g->ncontacts == MAX_CONTACTS)
       break;
@@ -444,7 +454,7 @@ static void stage_family_updates(struct gcase *g, const struct world *w, struct 
   else if (g->final != DAY_NONE)
     end = g->final;
   for (day_t t = g->received;;) {
-    t = next_working(t + (rng_chance(r, 0.7) ? rng_int(r, 14, 28) : rng_int(r, 29, 50)));
+    t = next_working(t + (rng_chance(r, 0.7) ? rng_int(r, 18, 28) : rng_int(r, 29, 50)));
     if (t >= end || g->nupdates == MAX_UPDATES)
       break;
     g->updates[g->nupdates++] = t;

@@ -1,12 +1,11 @@
 /* Events CSV: the canonical long form, which carries everything. */
 #include "writers.h"
 
-#include <stdio.h>
-
 struct event {
   day_t date, end;
   const char *name, *detail;
-  char ref[16];
+  const char *ref_prefix; /* ref = prefix + ref_number ("URN999001", "Q2"), or none */
+  unsigned ref_number;
 };
 
 #define MAX_EVENTS (8 + 2 * MAX_ADVICE + MAX_EXCEPTIONS + 5 * MAX_REVIEWS + 2 * MAX_CONTACTS + \
@@ -19,13 +18,20 @@ struct list {
 
 static struct event *add(struct list *l, day_t date, const char *name, const char *detail) {
   struct event *e = &l->e[l->n++];
-  *e = (struct event){date, DAY_NONE, name, detail, ""};
+  *e = (struct event){date, DAY_NONE, name, detail, NULL, 0};
   return e;
 }
 
-static void school_ref(char *ref, size_t size, int school) {
-  if (school >= 0)
-    snprintf(ref, size, "URN%d", school_urns[school]);
+static void school_ref(struct event *e, int school) {
+  if (school >= 0) {
+    e->ref_prefix = "URN";
+    e->ref_number = (unsigned)school_urns[school];
+  }
+}
+
+static void contact_ref(struct event *e, int index) {
+  e->ref_prefix = "Q";
+  e->ref_number = (unsigned)index + 1;
 }
 
 /* The case's events in the order they happened (the simulation's order on
@@ -41,17 +47,17 @@ static void collect(struct list *l, const struct gcase *g) {
   for (int i = 0; i < g->nadvice; i++) {
     const struct advice *a = &g->advice[i];
     struct event *e = add(l, a->requested, "advice_requested", adviser_names[a->adviser]);
-    school_ref(e->ref, sizeof e->ref, a->school);
+    school_ref(e, a->school);
     if (a->received != DAY_NONE) {
       e = add(l, a->received, "advice_received", adviser_names[a->adviser]);
-      school_ref(e->ref, sizeof e->ref, a->school);
+      school_ref(e, a->school);
     }
   }
   for (int i = 0; i < g->nexceptions; i++) {
     const struct exception *x = &g->exceptions[i];
     struct event *e = add(l, x->start, "exception", exception_names[x->kind]);
     e->end = x->end;
-    school_ref(e->ref, sizeof e->ref, x->school);
+    school_ref(e, x->school);
   }
   if (g->issue != DEC_PENDING)
     add(l, g->issue_date, "issue_decision", decision_names[g->issue]);
@@ -82,10 +88,10 @@ static void collect(struct list *l, const struct gcase *g) {
   }
   for (int i = 0; i < g->ncontacts; i++) {
     struct event *e = add(l, g->contacts[i].received, "contact_received", NULL);
-    snprintf(e->ref, sizeof e->ref, "Q%d", i + 1);
+    contact_ref(e, i);
     if (g->contacts[i].responded != DAY_NONE) {
       e = add(l, g->contacts[i].responded, "contact_responded", NULL);
-      snprintf(e->ref, sizeof e->ref, "Q%d", i + 1);
+      contact_ref(e, i);
     }
   }
   for (int i = 0; i < g->nupdates; i++)
@@ -119,7 +125,10 @@ unsigned long events_write(struct out *o, const struct gcase *g) {
     out_char(o, ',');
     out_date(o, e->end);
     out_char(o, ',');
-    out_str(o, e->ref);
+    if (e->ref_prefix) {
+      out_str(o, e->ref_prefix);
+      out_uint(o, e->ref_number);
+    }
     out_char(o, '\n');
   }
   return (unsigned long)l.n;

@@ -4,7 +4,9 @@
  * the latest review cycle fits in ActivePlans. The person details the
  * schema requires are obviously synthetic: surname SYNTHETIC, forename
  * Person<n>, born on the first of a month, ethnicity NOBT (not obtained),
- * UPN X999... (999 is no authority's number); LEA XXX (unknown). */
+ * UPN X999... (999 is no authority's number); LEA XXX (unknown). The
+ * optional items the model knows nothing of (RYA, mediation, tribunals,
+ * placements beyond the plan's setting) are left out. */
 #include "writers.h"
 
 #include <stdio.h>
@@ -68,7 +70,7 @@ void sen2_begin(struct out *o, const struct world *w) {
   open_tag(o, "Header");
   open_tag(o, "CollectionDetails");
   element(o, "Collection", "SEN2");
-  element_uint(o, "Year", (unsigned long)day_year(w->as_of) + 1);
+  element_uint(o, "Year", (unsigned long)day_year(w->as_of)); /* the year of ReferenceDate */
   element_date(o, "ReferenceDate", w->as_of);
   close_tag(o, "CollectionDetails");
   open_tag(o, "Source");
@@ -121,12 +123,9 @@ static void request(struct out *o, const struct gcase *g) {
   open_tag(o, "Requests");
   element_date(o, "ReceivedDate", g->received);
   element(o, "RequestSource", code(source_code[g->brought_to_attention ? SRC_OTHER : g->source]));
-  element(o, "RYA", "0");
   if (g->decision != DEC_PENDING)
     element_date(o, "RequestOutcomeDate", g->decision_date);
   element(o, "RequestOutcome", code(outcome_code[g->decision]));
-  element(o, "RequestMediation", "0");
-  element(o, "RequestTribunal", "0");
   if (g->decision == DEC_YES) {
     open_tag(o, "Assessment");
     /* Y is dated when the plan is issued: a decision to issue is "A"
@@ -136,10 +135,6 @@ static void request(struct out *o, const struct gcase *g) {
     element(o, "AssessmentOutcome", code(outcome_code[issue]));
     if (issue != DEC_PENDING)
       element_date(o, "AssessmentOutcomeDate", issued ? g->final : g->issue_date);
-    element(o, "AssessmentMediation", "0");
-    element(o, "AssessmentTribunal", "0");
-    element(o, "OtherMediation", "0");
-    element(o, "OtherTribunal", "0");
     int week20 = 0;
     for (int i = 0; i < g->nexceptions; i++)
       week20 |= g->exceptions[i].kind != EXC_APPOINTMENT_MISSED;

@@ -18,7 +18,9 @@
  *
  * Counts are derived from each case's evaluated timeline (A5: start, due,
  * done) and its decision events. Build the cohorts from one thread, or on
- * several into several objects and merge them.
+ * several into several objects and merge them. A table belongs to one
+ * thread at a time, reading included: the first read after a change
+ * completes the counts.
  */
 #ifndef EHCP_COHORT_H
 #define EHCP_COHORT_H
@@ -31,7 +33,15 @@
 extern "C" {
 #endif
 
-/** Where a cohort's requests stand at one date. Fields only ever appended. */
+/**
+ * Where a cohort's requests stand at one date. Fields only ever appended.
+ * A request ends with its final plan (A5 met or missed) or with the first
+ * decision `no` or `withdrawn` (assessment or issue decision); until then it
+ * is open, at the furthest stage reached. So at every date assess_no +
+ * withdrawn + not_issued + issued_within_20w + issued_after_20w +
+ * open_request + open_assessment + open_draft = requests; assess_yes counts
+ * decisions to assess whatever followed.
+ */
 struct ehcp_cohort_counts {
   uint64_t requests;          /**< requests received in the cohort month */
   uint64_t assess_yes;        /**< decided to assess */
@@ -46,11 +56,13 @@ struct ehcp_cohort_counts {
   uint64_t open_past_20w;     /**< open (any stage) and past the 20-week date */
 };
 
-/** Kaplan-Meier estimate at one week. */
+/** Kaplan-Meier estimate at one week (see ehcp_cohorts_km()). */
 struct ehcp_km_point {
   int week;          /**< 6, 16, 20, 26 or 52 */
-  double share;      /**< estimated share with a final plan by the end of that week (0-1) */
-  uint64_t at_risk;  /**< requests still without a plan and not censored at that week */
+  double share;      /**< estimated share with a final plan by the end of that week,
+                          i.e. by day 7 x week (0-1); NAN when the curve does not
+                          reach that week */
+  uint64_t at_risk;  /**< requests neither planned nor censored before day 7 x week */
 };
 
 #define EHCP_KM_POINTS 5
@@ -69,11 +81,17 @@ EHCP_EXPORT void ehcp_cohorts_free(ehcp_cohorts *co);
 /**
  * Count one case evaluated as of the table's as-of date (a case with no
  * request event is ignored). Uses the timeline's A5 occurrence.
- * @return ::EHCP_OK or ::EHCP_ERR_NOMEM.
+ * @return ::EHCP_OK, ::EHCP_ERR_INVALID (NULL, or @p tl evaluated as of
+ *         another date) or ::EHCP_ERR_NOMEM (then nothing is counted).
  */
 EHCP_EXPORT int ehcp_cohorts_add(ehcp_cohorts *co, const ehcp_case *c, const ehcp_timeline *tl);
 
-/** Add everything @p from counted into @p into (same as-of date). */
+/**
+ * Add everything @p from counted into @p into (same as-of date). Exact: the
+ * result equals counting both tables' cases into one.
+ * @return ::EHCP_OK, ::EHCP_ERR_INVALID (NULL, different as-of dates) or
+ *         ::EHCP_ERR_NOMEM (then @p into is unchanged).
+ */
 EHCP_EXPORT int ehcp_cohorts_merge(ehcp_cohorts *into, const ehcp_cohorts *from);
 
 /** Evaluate every case of @p set and count it into a new table in @p out. */
@@ -117,7 +135,17 @@ EHCP_EXPORT const struct ehcp_cohort_counts *ehcp_cohorts_history(ehcp_date *at,
 /**
  * Kaplan-Meier time to plan of cohort @p index: ::EHCP_KM_POINTS points, at
  * weeks 6, 16, 20, 26 and 52.
- * @return a pointer to the table's array, or NULL when out of range.
+ *
+ * Each request is one observation of T, in days from t0: the final plan's
+ * date (an event), or a censoring at the first decision `no` or `withdrawn`
+ * for a request closed without a plan, at the as-of date for an open one.
+ * With n(t) = #{T >= t} and d(t) the plans on day t (events before
+ * censorings on the same day), S(t) = prod over u <= t of (1 - d(u)/n(u));
+ * at week w, share = 1 - S(7w) (day 7w is the last day within w weeks) and
+ * at_risk = n(7w). share is NAN when n(7w) = 0 while S > 0: everyone still
+ * without a plan was censored before day 7w.
+ * @return a pointer to the table's array (valid until the table is changed
+ *         or freed), or NULL when out of range.
  */
 EHCP_EXPORT const struct ehcp_km_point *ehcp_cohorts_km(const ehcp_cohorts *co, size_t index);
 

@@ -128,9 +128,14 @@ static int on_case(const ehcp_case *c, const ehcp_timeline *tl, void *payload) {
     }
     json_t *obj = json_pack("{s:s, s:s, s:o}", "case_id", ehcp_case_id(c), "stage",
                             ehcp_stage_name(stage), "milestones", milestones);
-    fputs(d->ncases++ ? ",\n    " : "\n    ", d->out);
-    json_dumpf(obj, d->out, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    /* One string per case: jansson's stream writer makes many tiny writes. */
+    char *text = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(obj);
+    if (!text)
+      return d->failed = 1;
+    fputs(d->ncases++ ? ",\n    " : "\n    ", d->out);
+    fputs(text, d->out);
+    free(text);
   }
   return 0;
 }

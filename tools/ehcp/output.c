@@ -1,5 +1,6 @@
 #include "output.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -123,4 +124,53 @@ int json_print(json_t *value, FILE *out) {
   fputc('\n', out);
   json_decref(value);
   return rc;
+}
+
+/* Length of the valid UTF-8 sequence (RFC 3629: no overlongs, surrogates or
+ * code points past U+10FFFF, as jansson checks) starting at s, 0 if none. */
+static size_t utf8_sequence(const unsigned char *s) {
+  unsigned c = s[0];
+  if (c < 0x80)
+    return 1;
+  size_t n;
+  uint32_t cp, min;
+  if (c >= 0xc2 && c <= 0xdf)
+    n = 2, cp = c & 0x1f, min = 0x80;
+  else if (c >= 0xe0 && c <= 0xef)
+    n = 3, cp = c & 0x0f, min = 0x800;
+  else if (c >= 0xf0 && c <= 0xf4)
+    n = 4, cp = c & 0x07, min = 0x10000;
+  else
+    return 0;
+  for (size_t i = 1; i < n; i++) { /* stops at the terminating NUL */
+    if ((s[i] & 0xc0) != 0x80)
+      return 0;
+    cp = cp << 6 | (s[i] & 0x3f);
+  }
+  return cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ? 0 : n;
+}
+
+json_t *json_text(const char *text) {
+  if (!text)
+    return json_null();
+  json_t *s = json_string(text);
+  if (s)
+    return s;
+  size_t len = strlen(text);
+  char *fixed = malloc(len * 3 + 1), *at = fixed;
+  if (!fixed)
+    return NULL;
+  for (const unsigned char *p = (const unsigned char *)text; *p;) {
+    size_t n = utf8_sequence(p);
+    if (n) {
+      memcpy(at, p, n);
+      at += n, p += n;
+    } else {
+      memcpy(at, "\xef\xbf\xbd", 3); /* U+FFFD */
+      at += 3, p++;
+    }
+  }
+  s = json_stringn(fixed, (size_t)(at - fixed));
+  free(fixed);
+  return s;
 }

@@ -37,4 +37,10 @@ void table_free(struct table *t);
 /* Print a JSON value followed by a newline and release it. Returns 0 or -1. */
 int json_print(json_t *value, FILE *out);
 
+/* A JSON string of text, which may hold any bytes (attribute values from
+ * files): jansson refuses invalid UTF-8, so each byte that does not begin a
+ * valid sequence is replaced with U+FFFD. NULL text gives JSON null.
+ * Returns a new reference, or NULL when out of memory. */
+json_t *json_text(const char *text);
+
 #endif

@@ -16,8 +16,9 @@
  *           plan, decisions are not looked at: the case ended with its plan.
  *   stage   of an open case: draft once a draft_issued is dated in [t0, D],
  *           else assessment once an assessment_decision yes is, else
- *           request -- the furthest stage reached, as ehcp_timeline_stage()
- *           reports it (in a sound chronology, the latest such event).
+ *           request: the furthest stage reached, in the order
+ *           ehcp_timeline_stage() uses (in a sound chronology, the stage of
+ *           the latest such event).
  *   past    open and D > A5's due date.
  *
  * Events dated before t0 belong to no request of this case and are ignored,

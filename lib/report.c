@@ -793,6 +793,7 @@ static const char css[] =
     "@media print{body{max-width:none;padding:0;font-size:10.5pt}"
     "nav{display:none}"
     "section{break-before:page}"
+    "main>section:first-child{break-before:auto}"
     "h2{margin-top:0}"
     "svg.chart{max-width:100%;max-height:125mm}"
     "table{font-size:8.5pt}"
@@ -825,8 +826,8 @@ static void tile_measure(struct report *r, const char *measure, const char *what
   sbuf_cat(b, " of ");
   u64_text(b, row->denominator);
   char tl[64];
-  target_label(tl, sizeof tl, "target", target);
-  sbuf_printf(b, "; %s: %s</span></li>\n", tl, met ? "met" : "below target");
+  target_label(tl, sizeof tl, "", target);
+  sbuf_printf(b, "; %s the%s target</span></li>\n", met ? "meets" : "below", tl);
 }
 
 static void tiles(struct report *r) {

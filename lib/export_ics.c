@@ -102,8 +102,9 @@ struct writer {
   int stop; /* the progress callback's value */
 };
 
+/* Callers pass dates in [EHCP_DATE_MIN, EHCP_DATE_MAX] (keep() sees to it). */
 static struct icaltimetype ical_date(ehcp_date d) {
-  int y, m, day;
+  int y = 1970, m = 1, day = 1;
   ehcp_date_to_ymd(&y, &m, &day, d);
   struct icaltimetype t = icaltime_null_date();
   t.year = y, t.month = m, t.day = day;
@@ -228,7 +229,9 @@ static void describe(struct sbuf *d, const ehcp_case *c, const struct ehcp_miles
 }
 
 static int keep(const struct ehcp_milestone_result *r, const struct ehcp_ics_options *o) {
-  if (r->due == EHCP_DATE_NONE || (!r->statutory && !o->local_targets))
+  /* DTEND is the day after: a due date must leave room for it. */
+  if (r->due == EHCP_DATE_NONE || r->due < EHCP_DATE_MIN || r->due >= EHCP_DATE_MAX ||
+      (!r->statutory && !o->local_targets))
     return 0;
   if (r->status == EHCP_STATUS_OVERDUE)
     return 1;
@@ -386,11 +389,12 @@ static int ics_run(struct out out, size_t *nevents, const ehcp_evaluator *ev,
                    const struct ehcp_ics_options *o) {
   if (nevents)
     *nevents = 0;
-  if (!ev || !rs || !set || !o || o->version < 1 || o->as_of == EHCP_DATE_NONE ||
+  if (!ev || !rs || !set || !o || o->version < 1 || o->version > EHCP_ICS_OPTIONS_VERSION ||
+      o->as_of == EHCP_DATE_NONE ||
       (o->ncase_ids && !o->case_ids))
     return EHCP_ERR_INVALID;
   int y, m, d;
-  if (ehcp_date_to_ymd(&y, &m, &d, o->as_of) != EHCP_OK || ehcp_date_to_ymd(&y, &m, &d, o->as_of + 1) != EHCP_OK)
+  if (ehcp_date_to_ymd(&y, &m, &d, o->as_of) != EHCP_OK)
     return EHCP_ERR_INVALID;
   /* Every id must exist before a byte is written. */
   for (size_t i = 0; o->case_ids && i < o->ncase_ids; i++)

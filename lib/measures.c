@@ -5,12 +5,14 @@
  * can be settled once is settled in ehcp_measures_new() (which measures each
  * milestone of the rule set feeds), so counting one occurrence is a table
  * look-up by milestone index, a civil-date split of its done date into an
- * integer period key, and an increment of a cell found through a small
- * direct-mapped cache in front of the uthash table keyed by (measure,
- * period, group). Nothing is formatted or allocated per occurrence: a period
- * label is formatted once per distinct period, a group string once per
- * distinct combination of attribute values (cases are mapped to groups
- * through the case set's interned string ids), and a cell is allocated once.
+ * integer period key, and an increment of a counter found through a dense
+ * index by period (a "lane" per measure and group) in front of the uthash
+ * table keyed by (measure, period, group). Nothing is formatted or
+ * allocated per occurrence: a period label is formatted once per distinct
+ * period, a group string once per distinct combination of attribute values
+ * (cases are mapped to groups through the case set's interned string ids),
+ * and a cell is allocated once. At ten million cases the cost is memory
+ * traffic, not arithmetic: see ehcp_measures_add() and count_step().
  *
  * Everything counted is an integer (counts, sums of days, a histogram of
  * days to plan), so merging accumulators is exact and gives the figures one
@@ -108,7 +110,12 @@ struct group {
   UT_hash_handle hh;
 };
 
-/* Groups of several attributes: the case set's value ids -> group index. */
+/* One attribute: the case set's value id -> group index. */
+struct vslot {
+  uint32_t gen, group;
+};
+
+/* Several attributes: the case set's value ids -> group index. */
 struct tuple {
   UT_hash_handle hh;
   uint32_t group;
@@ -191,10 +198,11 @@ struct ehcp_measures {
 
   /* Per case set: group_by names as interned ids, and value ids -> group. */
   const struct ehcp_case_set *cache_set;
-  uint32_t cache_nstrings;
+  char *const *cache_strings;
+  uint32_t cache_nstrings, gen;
   uint32_t *name_ids;
   bool names_missing;
-  uint32_t *vgroup; /* one attribute: value id -> group index, 0 = not yet */
+  struct vslot *vgroup; /* one attribute: value id -> group, valid when gen matches */
   size_t vgroup_len;
   struct tuple *tuples; /* several attributes */
   uint32_t *ids;        /* scratch: one case's value ids */
@@ -358,24 +366,27 @@ static void clear_tuples(ehcp_measures *m) {
   }
 }
 
-/* Settle the group_by names as ids of the case's set; when the set
- * changes, value ids mean other strings, so the caches start again. */
+/* Settle the group_by names as ids of the case's set. Value ids mean
+ * other strings in another set, so the caches start again whenever the set
+ * may have changed: another set, or the same one grown (which is also how
+ * a set freed and another made at the same address shows), or with new
+ * strings (names it did not know may be there now). Starting again is a
+ * new generation, not a sweep, so counting while building stays linear. */
 static void use_set(ehcp_measures *m, const struct ehcp_case_set *set) {
-  if (set != m->cache_set) {
-    m->cache_set = set;
-    memset(m->vgroup, 0, m->vgroup_len * sizeof *m->vgroup);
-    clear_tuples(m);
-    m->cache_nstrings = 0;
-    m->names_missing = true;
+  if (set == m->cache_set && set->strings == m->cache_strings &&
+      set->nstrings == m->cache_nstrings)
+    return;
+  m->cache_set = set;
+  m->cache_strings = set->strings;
+  m->cache_nstrings = set->nstrings;
+  if (++m->gen == 0) { /* wrapped: every slot is stale anyway */
+    if (m->vgroup)
+      memset(m->vgroup, 0, m->vgroup_len * sizeof *m->vgroup);
+    m->gen = 1;
   }
-  /* A name the set did not know may have been interned since. */
-  if (m->names_missing && set->nstrings != m->cache_nstrings) {
-    m->names_missing = false;
-    for (size_t k = 0; k < m->ngroup_by; k++)
-      if (!(m->name_ids[k] = set_string_id(set, m->group_by[k])))
-        m->names_missing = true;
-    m->cache_nstrings = set->nstrings;
-  }
+  clear_tuples(m);
+  for (size_t k = 0; k < m->ngroup_by; k++)
+    m->name_ids[k] = set_string_id(set, m->group_by[k]);
 }
 
 static uint32_t value_id(const struct ehcp_case *c, uint32_t name) {
@@ -426,20 +437,21 @@ static int case_group(ehcp_measures *m, const struct ehcp_case *c, uint32_t *out
     if (v >= m->vgroup_len) {
       size_t len = set->nstrings > v ? set->nstrings : (size_t)v + 1;
       len = len < 64 ? 64 : len + len / 2;
-      uint32_t *grown = realloc(m->vgroup, len * sizeof *grown);
+      struct vslot *grown = realloc(m->vgroup, len * sizeof *grown);
       if (!grown)
         return fail(m, EHCP_ERR_NOMEM, "out of memory");
       memset(grown + m->vgroup_len, 0, (len - m->vgroup_len) * sizeof *grown);
       m->vgroup = grown;
       m->vgroup_len = len;
     }
-    if (!m->vgroup[v]) {
+    struct vslot *slot = &m->vgroup[v];
+    if (slot->gen != m->gen) {
       uint32_t g = group_of_ids(m, set, &v);
       if (g == UINT32_MAX)
         return fail(m, EHCP_ERR_NOMEM, "out of memory");
-      m->vgroup[v] = g;
+      *slot = (struct vslot){m->gen, g};
     }
-    *out = m->vgroup[v];
+    *out = slot->group;
     return EHCP_OK;
   }
   for (size_t k = 0; k < m->ngroup_by; k++)

@@ -186,22 +186,28 @@ int ehcp_reader_map_column(ehcp_reader *r, const char *field, const char *header
 
 /* ---- case ids seen in this file ------------------------------------------------ */
 
-/* Open addressing over an arena of entries [line (8 bytes)][length (8)][id]:
- * uthash would allocate per id, and this is on every row. */
+/* Open addressing with 8-byte slots (a tag from the hash and an entry
+ * number), entries [line (8 bytes)][length (8)][id] in one arena found
+ * through offs[]: uthash would allocate per id, and this is on every row.
+ * Small slots matter: the table of a million ids (16 MB) still fits a
+ * large last-level cache, and a new id is settled by its slot alone. */
 struct idslot {
-  uint64_t hash;
-  size_t off; /* of the entry in the arena, + 1; 0 = empty slot */
+  uint32_t tag;   /* high half of the hash */
+  uint32_t entry; /* entry number + 1; 0 = empty slot */
 };
 
 struct idset {
   struct idslot *slots;
-  size_t cap, n; /* cap: a power of two, kept at least twice n */
+  size_t cap, n;  /* cap: a power of two, kept at least twice n */
+  size_t *offs;   /* arena offset of entry i */
+  size_t offs_cap;
   char *arena;
   size_t used, acap;
 };
 
 static void idset_free(struct idset *s) {
   free(s->slots);
+  free(s->offs);
   free(s->arena);
 }
 
@@ -214,20 +220,27 @@ static uint64_t id_hash(const char *p, size_t len) {
   return h ^ (h >> 29);
 }
 
-static int idset_grow(struct idset *s) {
+/* Grow the table to at least want slots (doubling at least). The entries
+ * are rehashed in arena order, which reads the arena once from start to
+ * end. */
+static int idset_grow(struct idset *s, size_t want) {
   size_t cap = s->cap ? s->cap * 2 : 1024;
+  while (cap < want && cap <= SIZE_MAX / 2)
+    cap *= 2;
   if (cap > SIZE_MAX / sizeof *s->slots)
     return EHCP_ERR_NOMEM;
   struct idslot *slots = calloc(cap, sizeof *slots);
   if (!slots)
     return EHCP_ERR_NOMEM;
-  for (size_t i = 0; i < s->cap; i++) {
-    if (!s->slots[i].off)
-      continue;
-    size_t k = s->slots[i].hash & (cap - 1);
-    while (slots[k].off)
+  for (size_t i = 0; i < s->n; i++) {
+    const char *e = s->arena + s->offs[i];
+    size_t len;
+    memcpy(&len, e + 8, sizeof len);
+    uint64_t h = id_hash(e + 16, len);
+    size_t k = h & (cap - 1);
+    while (slots[k].entry)
       k = (k + 1) & (cap - 1);
-    slots[k] = s->slots[i];
+    slots[k] = (struct idslot){(uint32_t)(h >> 32), (uint32_t)(i + 1)};
   }
   free(s->slots);
   s->slots = slots;
@@ -235,9 +248,8 @@ static int idset_grow(struct idset *s) {
   return EHCP_OK;
 }
 
-/* Start fetching the slot where an id of hash h would be: the table is far
- * bigger than the caches, so a probe is a cache miss; the row's cells are
- * checked while it arrives. */
+/* Start fetching the slot where an id of hash h would be: a big table is
+ * not in the caches, and the row's cells are checked while it arrives. */
 static inline void idset_prefetch(const struct idset *s, uint64_t h) {
 #if defined(__GNUC__)
   if (s->cap)
@@ -249,23 +261,34 @@ static inline void idset_prefetch(const struct idset *s, uint64_t h) {
 
 /* Add id[0..len) (of hash h = id_hash(id, len)) first seen at line; if it
  * was already there, *first gets the line it was first seen at (else 0).
- * EHCP_OK or EHCP_ERR_NOMEM. */
+ * EHCP_OK or EHCP_ERR_NOMEM (also past 4G ids). */
 static int idset_add(struct idset *s, const char *id, size_t len, uint64_t h, uint64_t line,
                      uint64_t *first) {
   *first = 0;
-  if (2 * (s->n + 1) > s->cap && idset_grow(s))
+  if (s->n >= UINT32_MAX - 1)
     return EHCP_ERR_NOMEM;
+  if (2 * (s->n + 1) > s->cap && idset_grow(s, 0))
+    return EHCP_ERR_NOMEM;
+  uint32_t tag = (uint32_t)(h >> 32);
   size_t k = h & (s->cap - 1);
-  for (; s->slots[k].off; k = (k + 1) & (s->cap - 1)) {
-    if (s->slots[k].hash != h)
+  for (; s->slots[k].entry; k = (k + 1) & (s->cap - 1)) {
+    if (s->slots[k].tag != tag)
       continue;
-    const char *e = s->arena + s->slots[k].off - 1;
+    const char *e = s->arena + s->offs[s->slots[k].entry - 1];
     size_t elen;
     memcpy(&elen, e + 8, sizeof elen);
     if (elen == len && memcmp(e + 16, id, len) == 0) {
       memcpy(first, e, sizeof *first);
       return EHCP_OK;
     }
+  }
+  if (s->n == s->offs_cap) {
+    size_t cap = s->offs_cap ? s->offs_cap * 2 : 1024;
+    size_t *offs = cap <= SIZE_MAX / sizeof *offs ? realloc(s->offs, cap * sizeof *offs) : NULL;
+    if (!offs)
+      return EHCP_ERR_NOMEM;
+    s->offs = offs;
+    s->offs_cap = cap;
   }
   size_t need = 16 + len;
   if (need > s->acap - s->used) {
@@ -285,7 +308,8 @@ static int idset_add(struct idset *s, const char *id, size_t len, uint64_t h, ui
   memcpy(e, &line, 8);
   memcpy(e + 8, &len, sizeof len);
   memcpy(e + 16, id, len);
-  s->slots[k] = (struct idslot){h, s->used + 1};
+  s->offs[s->n] = s->used;
+  s->slots[k] = (struct idslot){tag, (uint32_t)(s->n + 1)};
   s->used += need;
   s->n++;
   return EHCP_OK;
@@ -297,6 +321,9 @@ struct cr {
   ehcp_reader *r;
   const char *name; /* source for diagnostics, may be NULL */
   int add;          /* 0: check only, add nothing to the set */
+  const char *data;
+  size_t len;
+  size_t span;      /* bytes of input the current record took */
   struct csv csv;
   struct csv_header hdr;
   unsigned short *col_kind;   /* per column: a field, COL_ATTR or COL_IGNORED */
@@ -361,7 +388,7 @@ static int plan_columns(struct cr *x) {
     const char *first = x->hdr.names[x->col[f]];
     x->col_kind[i] = COL_IGNORED;
     if (csv_name_eq(h, hlen, first)) {
-      const char *nm = mapped[f] ? reader_show(a, sizeof a, h, hlen) : fields[f].name;
+      const char *nm = mapped[f] ? reader_show(a, sizeof a, first, strlen(first)) : fields[f].name;
       HEADER_ERR("column '%s' appears more than once", nm,
                  "column '%s' appears more than once (columns %ld and %zu)", nm, x->col[f] + 1,
                  i + 1);
@@ -469,14 +496,31 @@ static int plan_columns(struct cr *x) {
   return EHCP_OK;
 }
 
-/* Index + 1 of text[0..len) in a type's vocabulary (exact), or 0. */
+/* Index + 1 of text[0..len) (len > 0) in a type's vocabulary (exact), or 0. */
 static int word_index(int type, const char *text, size_t len) {
   const char *const *words;
   int n = event_detail_vocabulary(type, &words);
   for (int i = 0; i < n; i++)
-    if (strlen(words[i]) == len && memcmp(words[i], text, len) == 0)
+    if (words[i][0] == text[0] && strlen(words[i]) == len && memcmp(words[i], text, len) == 0)
       return i + 1;
   return 0;
+}
+
+static inline int digit(char ch) { return (unsigned)(ch - '0') < 10u; }
+
+/* ehcp_date_parse(), with the form most cells have, YYYY-MM-DD, read here:
+ * the general parser first works out which form it has, and a row has a
+ * dozen dates. Anything else, and any date that does not exist, goes to
+ * ehcp_date_parse(), so what is accepted and every message are its own. */
+static inline int parse_date(ehcp_date *out, const char *s, size_t len, const char **why) {
+  if (len == 10 && s[4] == '-' && s[7] == '-' && digit(s[0]) && digit(s[1]) && digit(s[2]) &&
+      digit(s[3]) && digit(s[5]) && digit(s[6]) && digit(s[8]) && digit(s[9])) {
+    int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+    int m = (s[5] - '0') * 10 + (s[6] - '0'), d = (s[8] - '0') * 10 + (s[9] - '0');
+    if (ehcp_date_from_ymd(out, y, m, d) == EHCP_OK)
+      return EHCP_OK;
+  }
+  return ehcp_date_parse(out, s, len, why);
 }
 
 /* Add one event of the row (when adding). */
@@ -519,10 +563,9 @@ static int case_row(struct cr *x) {
                                 c->nfields == 1 ? "" : "s", x->hdr.n));
   }
 
-  /* Copies of the id, the person id and the attribute values. */
-  size_t need = 0;
-  for (size_t i = 0; i < c->nfields; i++)
-    need += cells[i].len + 1;
+  /* Copies of the id, the person id and the attribute values: their texts
+   * are no longer than the record's bytes. */
+  size_t need = x->span + c->nfields;
   if (reader_cells_reserve(r, need))
     return EHCP_ERR_NOMEM;
   char *at = r->cells;
@@ -549,6 +592,15 @@ static int case_row(struct cr *x) {
     ERR(EHCP_DIAG_MISSING_VALUE, "case_id contains a NUL byte");
   } else {
     id_ok = 1;
+    if (!x->ids.cap) {
+      /* Size the table for the rows the rest of the input seems to hold
+       * (by the first row, at most 2M ids' worth): growing a big table
+       * means rehashing into cold memory. */
+      size_t rest = x->len - csv_offset(&x->csv, x->data), per = x->span > 64 ? x->span : 64;
+      size_t rows = rest / per + 1;
+      if (idset_grow(&x->ids, 2 * (rows < ((size_t)1 << 21) ? rows : (size_t)1 << 21)))
+        return EHCP_ERR_NOMEM;
+    }
     id_h = id_hash(fid->ptr, fid->len);
     idset_prefetch(&x->ids, id_h);
   }
@@ -570,7 +622,7 @@ static int case_row(struct cr *x) {
       const char *why;
       switch (fields[k].kind) {
       case K_DATE:
-        if (ehcp_date_parse(&date[k], cell->ptr, cell->len, &why) != EHCP_OK) {
+        if (parse_date(&date[k], cell->ptr, cell->len, &why) != EHCP_OK) {
           date[k] = EHCP_DATE_NONE;
           ERR(EHCP_DIAG_BAD_DATE, "%s '%s' is not a date (%s)", x->label[k],
               reader_show(a, sizeof a, cell->ptr, cell->len), why);
@@ -739,7 +791,9 @@ static int case_row(struct cr *x) {
 
 static int read_rows(struct cr *x) {
   for (;;) {
+    size_t before = csv_offset(&x->csv, x->data);
     int t = csv_next(&x->csv), rc;
+    x->span = csv_offset(&x->csv, x->data) - before;
     if (t == CSV_EOF)
       return EHCP_OK;
     if (t == CSV_NOMEM)
@@ -759,7 +813,7 @@ static int read_rows(struct cr *x) {
 
 int read_cases_csv_ex(ehcp_reader *r, const char *data, size_t len, const char *name,
                       struct read_counts *counts, int add) {
-  struct cr x = {.r = r, .name = name, .add = add};
+  struct cr x = {.r = r, .name = name, .add = add, .data = data, .len = len};
   int rc = EHCP_OK;
   if (add && (rc = ehcp_case_set_set_source(r->set, name)) != EHCP_OK) {
     reader_set_errmsg(r, "%s: %s", shown(&x), ehcp_case_set_errmsg(r->set));

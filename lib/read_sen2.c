@@ -34,7 +34,8 @@
  *   final_issued (and, for Y, the issue decision), with a warning when the
  *   date was missing rather than malformed; a StartDate that differs from
  *   the Y outcome date is a date_mismatch warning (the outcome date is used:
- *   the DfE measures 20 weeks to it). A and H give no event.
+ *   the DfE guide defines it as the date the plan was issued). A and H give
+ *   no event.
  * - Week20 = 1 -> exception `unspecified` dated ReceivedDate (else the
  *   first of the request's other dates), open-ended: the DfE counts any
  *   exception anywhere on the case.
@@ -70,11 +71,14 @@
  *   that is not in the schema's list is a warning and is not copied.
  * - Several returns. Reading a second return adds to the same set; case ids
  *   are the same for the same person and request position, so the returns'
- *   events meet in one case. An event identical (type, date, detail, end,
- *   ref) to one the case already has is not added again; attributes take
- *   the later return's values. A case id that already holds a request
- *   received on another date is a duplicate_case warning: the request order
- *   of the person changed between returns, or a key is used twice.
+ *   events meet in one case. An event the case already has (same type and
+ *   date, no end or ref, details equal or one of them absent) is not added
+ *   again: the first read is kept as it was, so a 2025 return read after the
+ *   2024 one does not add the RequestSource to a request_received already
+ *   there (the public case API cannot change an event). Attributes take the
+ *   later return's values. A case id that already holds a request received
+ *   on another date is a duplicate_case warning: the person's requests are
+ *   in another order than in the earlier return, or a key is used twice.
  * - Years. Read as the 2026 schema, accepting what 2023-2025 returns carry
  *   and the schema has since changed: GenderCurrent (renamed Sex in 2024),
  *   Res and WBP directly in ActivePlans (moved into PlacementDetail in
@@ -84,6 +88,18 @@
  *   2024...) are simply absent. A 2023 return has LastReview but no
  *   ReviewOutcome, so its review decisions cannot become events: one note
  *   says how many.
+ * - Problems. A malformed date is a bad_date error and the field is
+ *   skipped; an unknown code is an unknown_code error when the event it
+ *   carries is lost (RequestOutcome, AssessmentOutcome, ReviewOutcome,
+ *   Week20), else a warning (RequestSource, CeaseReason, settings, needs,
+ *   LA codes: the event is kept without it, the attribute is not set). An
+ *   element in the wrong place (or a second one where one is allowed) is a
+ *   misplaced_element error when it holds data this reader reads, else a
+ *   warning (unknown elements, RYA...); its content is not read. Values
+ *   longer than 256 bytes are reported, never cut. Malformed XML is an
+ *   xml_syntax error and the read stops with EHCP_ERR_PARSE; a file that
+ *   ends inside an element is reported as truncated; entity declarations
+ *   (never in SEN2, the stuff of XML bombs) stop the read too.
  * - Diagnostics carry the XML path ("Message/Persons/Person[3]/Requests[1]/
  *   ReceivedDate", 1-based positions on repeatable elements) and the line of
  *   the element. Errors are every one reported; a warning or note of the
@@ -112,7 +128,7 @@
 #define KEY_MAX 32    /* longest UPN or ULN used as a key */
 #define CODE_SIZE 12  /* codes are at most 8 bytes (UKPRN) */
 
-/* ---- the elements --------------------------------------------------------- */
+/* ---- the elements ------------------------------------------------------------ */
 
 enum id {
   /* containers */
@@ -250,7 +266,7 @@ static const char *const sen_types[] = {"SPLD", "MLD", "SLD", "PMLD", "SEMH", "S
 static const char *const sen_settings[] = {"OLA",  "OPA",  "EHE",  "EYP", "OTH",
                                            "NEET", "NIEC", "NIEO", NULL};
 
-/* ---- state ------------------------------------------------------------------ */
+/* ---- state ------------------------------------------------------------------- */
 
 /* One open element. */
 struct frame {
@@ -288,7 +304,6 @@ struct req {
   uint32_t week20_line;
   char cease_reason[CODE_SIZE];
   uint32_t cease_reason_line;
-  int cease_reason_seen;
   char exported[CODE_SIZE];
   struct setting plan; /* primary PlanDetail */
   int have_plan_detail;
@@ -373,7 +388,7 @@ struct sx {
   uint64_t unrecorded_reviews; /* 2023: LastReview without ReviewOutcome */
 };
 
-/* ---- small helpers ------------------------------------------------------------ */
+/* ---- small helpers ----------------------------------------------------------- */
 
 static uint32_t line32(XML_Size line) { return line <= UINT32_MAX ? (uint32_t)line : 0; }
 
@@ -441,7 +456,9 @@ static void copy_code(char out[CODE_SIZE], const char *s, size_t n) {
 }
 
 /* A local-authority code: three digits, or XXX (unknown / outside the UK). */
-static int la_code(const char *s, size_t n) { return digits(s, n, 3, 3) || (n == 3 && !memcmp(s, "XXX", 3)); }
+static int la_code(const char *s, size_t n) {
+  return digits(s, n, 3, 3) || (n == 3 && !memcmp(s, "XXX", 3));
+}
 
 static const char *fmt_date(char buf[EHCP_DATE_ISO_SIZE], ehcp_date d) {
   if (ehcp_date_format(buf, d) != EHCP_OK)
@@ -516,7 +533,7 @@ static void diag(struct sx *x, int severity, int code, uint32_t line, const char
 /* Case id for diagnostics at the current point: the open request's. */
 static const char *here_case(const struct sx *x) { return x->in_req ? x->q.id : NULL; }
 
-/* ---- adding to the set ------------------------------------------------------------ */
+/* ---- adding to the set ------------------------------------------------------- */
 
 /* Details agree when equal or when one of them is absent: a later return
  * that only adds a detail (RequestSource is collected from 2025) describes
@@ -526,12 +543,14 @@ static int same_detail(const char *a, const char *b) {
 }
 
 /* Add an event unless the case already has the same one (type, date, no
- * end or ref, details agreeing): the first read is kept as it was. */
-static void add_event(struct sx *x, const char *id, int type, ehcp_date date, const char *detail,
-                      uint32_t line) {
+ * end or ref, details agreeing): the first read is kept as it was. fresh:
+ * the case did not exist before this request, whose events are all of
+ * different types, so there is nothing to compare with. */
+static void add_event(struct sx *x, const char *id, int fresh, int type, ehcp_date date,
+                      const char *detail, uint32_t line) {
   if (x->rc)
     return;
-  const ehcp_case *c = ehcp_case_set_find(x->r->set, id);
+  const ehcp_case *c = fresh ? NULL : ehcp_case_set_find(x->r->set, id);
   size_t n = c ? ehcp_case_event_count(c) : 0;
   for (size_t i = 0; i < n; i++) {
     int t;
@@ -558,9 +577,12 @@ static void add_attr(struct sx *x, const char *id, const char *name, const char 
 static int grow(void **p, size_t *cap, size_t need, size_t size) {
   if (need <= *cap)
     return EHCP_OK;
-  size_t n = *cap ? *cap * 2 : 8;
-  while (n < need)
+  size_t n = *cap ? *cap : 8;
+  while (n < need) {
+    if (n > SIZE_MAX / 2 / size)
+      return EHCP_ERR_NOMEM;
     n *= 2;
+  }
   void *q = realloc(*p, n * size);
   if (!q)
     return EHCP_ERR_NOMEM;
@@ -569,7 +591,7 @@ static int grow(void **p, size_t *cap, size_t need, size_t size) {
   return EHCP_OK;
 }
 
-/* ---- values -------------------------------------------------------------------------- */
+/* ---- values ------------------------------------------------------------------ */
 
 /* xs:date: YYYY-MM-DD with an optional time zone (ignored: dates are civil). */
 static int xs_date(ehcp_date *out, const char *s, size_t n, const char **why) {
@@ -781,7 +803,9 @@ static void value_end(struct sx *x, const struct frame *f) {
                                     "no assessment decision is recorded");
     q->request_outcome_line = f->line;
     break;
-  case V_EXPORTED: get_code(x, f, q->exported, la_code(v, n), "a three-digit LA code or XXX"); break;
+  case V_EXPORTED:
+    get_code(x, f, q->exported, la_code(v, n), "a three-digit LA code or XXX");
+    break;
   case V_ASSESSMENT_OUTCOME:
     q->assessment_outcome = get_letter(x, f, "YNAWH", "Y, N, A, W, H",
                                        "no issue decision is recorded");
@@ -799,7 +823,6 @@ static void value_end(struct sx *x, const struct frame *f) {
   case V_CEASE_REASON:
     if (!bad && n == 0)
       break;
-    q->cease_reason_seen = 1;
     q->cease_reason_line = f->line;
     if (!bad && n == 1 && v[0] >= '1' && v[0] <= '9')
       copy_code(q->cease_reason, v, n);
@@ -860,7 +883,7 @@ static void value_end(struct sx *x, const struct frame *f) {
   }
 }
 
-/* ---- the header ------------------------------------------------------------------------- */
+/* ---- the header -------------------------------------------------------------- */
 
 /* Check CollectionDetails once: at its end, or where it should have been. */
 static void check_header(struct sx *x, uint32_t line, const char *path) {
@@ -896,7 +919,7 @@ static void check_header(struct sx *x, uint32_t line, const char *path) {
          "collection year %d is not one of 2023-2026: it is read as a 2026 return", x->year);
 }
 
-/* ---- requests and persons ------------------------------------------------------------------ */
+/* ---- requests and persons ---------------------------------------------------- */
 
 static void fix_key(struct sx *x) {
   if (x->key_fixed)
@@ -958,6 +981,7 @@ static void finish_request(struct sx *x) {
 
   /* The same case id for a different request: say so once. */
   const ehcp_case *c = ehcp_case_set_find(x->r->set, id);
+  int fresh = c == NULL;
   if (c && q->received.d != EHCP_DATE_NONE) {
     size_t n = ehcp_case_event_count(c);
     for (size_t i = 0; i < n; i++) {
@@ -980,28 +1004,31 @@ static void finish_request(struct sx *x) {
   }
 
   if (q->received.d != EHCP_DATE_NONE)
-    add_event(x, id, EHCP_EV_REQUEST_RECEIVED, q->received.d,
+    add_event(x, id, fresh, EHCP_EV_REQUEST_RECEIVED, q->received.d,
               q->source > 0 ? request_sources[q->source - 1] : NULL, q->received.line);
 
   /* Decision to assess. */
   char ro = q->request_outcome;
   if (ro == 'Y' || ro == 'N' || ro == 'W') {
     if (q->request_outcome_date.d != EHCP_DATE_NONE)
-      add_event(x, id, EHCP_EV_ASSESSMENT_DECISION, q->request_outcome_date.d,
+      add_event(x, id, fresh, EHCP_EV_ASSESSMENT_DECISION, q->request_outcome_date.d,
                 decision[(unsigned char)ro], q->request_outcome_date.line);
     else if (!q->request_outcome_date.bad && ro != 'W')
       diag(x, EHCP_SEVERITY_ERROR, EHCP_DIAG_MISSING_VALUE, q->request_outcome_line,
-           sub(p2, path, "RequestOutcome"), id, "RequestOutcome %c has no RequestOutcomeDate: no assessment decision is recorded",
+           sub(p2, path, "RequestOutcome"), id,
+           "RequestOutcome %c has no RequestOutcomeDate: no assessment decision is recorded",
            ro);
     else if (!q->request_outcome_date.bad &&
              !limited(x, EHCP_DIAG_MISSING_VALUE, C_REQUESTS, "RequestOutcomeDate"))
       diag(x, EHCP_SEVERITY_NOTE, EHCP_DIAG_MISSING_VALUE, q->request_outcome_line,
-           sub(p2, path, "RequestOutcome"), id, "RequestOutcome W (withdrawn) has no RequestOutcomeDate: no assessment decision is "
+           sub(p2, path, "RequestOutcome"), id,
+           "RequestOutcome W (withdrawn) has no RequestOutcomeDate: no assessment decision is "
            "recorded");
   } else if (!ro && q->request_outcome_date.d != EHCP_DATE_NONE &&
              !limited(x, EHCP_DIAG_MISSING_VALUE, C_REQUESTS, "RequestOutcome")) {
     diag(x, EHCP_SEVERITY_WARNING, EHCP_DIAG_MISSING_VALUE, q->request_outcome_date.line,
-         sub(p2, path, "RequestOutcomeDate"), id, "RequestOutcomeDate %s has no RequestOutcome: no assessment decision is recorded",
+         sub(p2, path, "RequestOutcomeDate"), id,
+         "RequestOutcomeDate %s has no RequestOutcome: no assessment decision is recorded",
          fmt_date(a, q->request_outcome_date.d));
   }
 
@@ -1037,18 +1064,20 @@ static void finish_request(struct sx *x) {
            "issue decision or final plan is recorded");
     }
     if (final != EHCP_DATE_NONE)
-      add_event(x, id, EHCP_EV_ISSUE_DECISION, final, "yes", final_line);
+      add_event(x, id, fresh, EHCP_EV_ISSUE_DECISION, final, "yes", final_line);
   } else if (ao == 'N' || ao == 'W') {
     if (q->assessment_outcome_date.d != EHCP_DATE_NONE)
-      add_event(x, id, EHCP_EV_ISSUE_DECISION, q->assessment_outcome_date.d,
+      add_event(x, id, fresh, EHCP_EV_ISSUE_DECISION, q->assessment_outcome_date.d,
                 decision[(unsigned char)ao], q->assessment_outcome_date.line);
     else if (!q->assessment_outcome_date.bad && ao == 'N')
       diag(x, EHCP_SEVERITY_ERROR, EHCP_DIAG_MISSING_VALUE, q->assessment_outcome_line,
-           sub(p2, path, "Assessment/AssessmentOutcome"), id, "AssessmentOutcome N has no AssessmentOutcomeDate: no issue decision is recorded");
+           sub(p2, path, "Assessment/AssessmentOutcome"), id,
+           "AssessmentOutcome N has no AssessmentOutcomeDate: no issue decision is recorded");
     else if (!q->assessment_outcome_date.bad &&
              !limited(x, EHCP_DIAG_MISSING_VALUE, C_ASSESSMENT, "AssessmentOutcomeDate"))
       diag(x, EHCP_SEVERITY_NOTE, EHCP_DIAG_MISSING_VALUE, q->assessment_outcome_line,
-           sub(p2, path, "Assessment/AssessmentOutcome"), id, "AssessmentOutcome W (withdrawn) has no AssessmentOutcomeDate: no issue decision is "
+           sub(p2, path, "Assessment/AssessmentOutcome"), id,
+           "AssessmentOutcome W (withdrawn) has no AssessmentOutcomeDate: no issue decision is "
            "recorded");
   } else if (!ao && q->assessment_outcome_date.d != EHCP_DATE_NONE &&
              !limited(x, EHCP_DIAG_MISSING_VALUE, C_ASSESSMENT, "AssessmentOutcome")) {
@@ -1062,7 +1091,7 @@ static void finish_request(struct sx *x) {
     final_line = q->start.line;
   }
   if (final != EHCP_DATE_NONE)
-    add_event(x, id, EHCP_EV_FINAL_ISSUED, final, NULL, final_line);
+    add_event(x, id, fresh, EHCP_EV_FINAL_ISSUED, final, NULL, final_line);
 
   /* Week20: an exception somewhere on the case. */
   if (q->week20 == 1) {
@@ -1072,21 +1101,23 @@ static void finish_request(struct sx *x) {
     for (size_t i = 0; i < sizeof on / sizeof *on && d == EHCP_DATE_NONE; i++)
       d = on[i]->d;
     if (d != EHCP_DATE_NONE)
-      add_event(x, id, EHCP_EV_EXCEPTION, d, "unspecified", q->week20_line);
+      add_event(x, id, fresh, EHCP_EV_EXCEPTION, d, "unspecified", q->week20_line);
     else if (!limited(x, EHCP_DIAG_MISSING_VALUE, C_ASSESSMENT, "Week20"))
       diag(x, EHCP_SEVERITY_WARNING, EHCP_DIAG_MISSING_VALUE, q->week20_line,
-           sub(p2, path, "Assessment/Week20"), id, "Week20 is 1 but the request has no date to record the exception on: it is not "
+           sub(p2, path, "Assessment/Week20"), id,
+           "Week20 is 1 but the request has no date to record the exception on: it is not "
            "recorded");
   }
 
   /* The plan's end. */
   if (q->cease.d != EHCP_DATE_NONE)
-    add_event(x, id, EHCP_EV_PLAN_CEASED, q->cease.d,
+    add_event(x, id, fresh, EHCP_EV_PLAN_CEASED, q->cease.d,
               q->cease_reason[0] ? q->cease_reason : NULL, q->cease.line);
   else if (q->cease_reason[0] && !q->cease.bad &&
            !limited(x, EHCP_DIAG_MISSING_VALUE, C_NAMED_PLAN, "CeaseDate"))
     diag(x, EHCP_SEVERITY_WARNING, EHCP_DIAG_MISSING_VALUE, q->cease_reason_line,
-         sub(p2, path, "Assessment/NamedPlan/CeaseReason"), id, "CeaseReason %s has no CeaseDate: the plan's ending is not recorded", q->cease_reason);
+         sub(p2, path, "Assessment/NamedPlan/CeaseReason"), id,
+         "CeaseReason %s has no CeaseDate: the plan's ending is not recorded", q->cease_reason);
 
   /* Attributes: codes only. The first one creates the case even when the
    * request has no event, so every request read has its case. */
@@ -1134,13 +1165,15 @@ static void finish_active_plans(struct sx *x) {
       x->unrecorded_reviews++; /* no ReviewOutcome before 2024: one note at the end */
     else if (!limited(x, EHCP_DIAG_MISSING_VALUE, C_ACTIVE_PLANS, "ReviewOutcome"))
       diag(x, EHCP_SEVERITY_WARNING, EHCP_DIAG_MISSING_VALUE, ap->last_review.line,
-           sub(p2, path, "LastReview"), id, "LastReview %s has no ReviewOutcome: no review decision is recorded",
+           sub(p2, path, "LastReview"), id,
+           "LastReview %s has no ReviewOutcome: no review decision is recorded",
            fmt_date(a, ap->last_review.d));
   } else if (ap->outcome && ap->outcome != '?' && ap->last_review.d == EHCP_DATE_NONE &&
              !ap->last_review.bad &&
              !limited(x, EHCP_DIAG_MISSING_VALUE, C_ACTIVE_PLANS, "LastReview")) {
     diag(x, EHCP_SEVERITY_WARNING, EHCP_DIAG_MISSING_VALUE, ap->outcome_line,
-         sub(p2, path, "ReviewOutcome"), id, "ReviewOutcome %c has no LastReview (the date of the decision): no review decision is "
+         sub(p2, path, "ReviewOutcome"), id,
+         "ReviewOutcome %c has no LastReview (the date of the decision): no review decision is "
          "recorded",
          ap->outcome);
   }
@@ -1163,7 +1196,8 @@ static void finish_active_plans(struct sx *x) {
         for (int k = 0; k <= 3 && !exact; k++)
           if (ehcp_date_add_months(&back, t + k, -5) == EHCP_OK && back == ap->pt_due.d)
             ap->transfer = t + k, exact = 1;
-        if (!exact && !limited(x, EHCP_DIAG_DATE_MISMATCH, C_ACTIVE_PLANS, "PhaseTransferDueDate")) {
+        if (!exact &&
+            !limited(x, EHCP_DIAG_DATE_MISMATCH, C_ACTIVE_PLANS, "PhaseTransferDueDate")) {
           char b[EHCP_DATE_ISO_SIZE], c[EHCP_DATE_ISO_SIZE];
           ehcp_date_add_months(&back, t, -5);
           diag(x, EHCP_SEVERITY_NOTE, EHCP_DIAG_DATE_MISMATCH, ap->pt_due.line,
@@ -1177,7 +1211,8 @@ static void finish_active_plans(struct sx *x) {
   } else if (ap->pt_final.d != EHCP_DATE_NONE && !ap->pt_due.bad &&
              !limited(x, EHCP_DIAG_MISSING_VALUE, C_ACTIVE_PLANS, "PhaseTransferDueDate")) {
     diag(x, EHCP_SEVERITY_WARNING, EHCP_DIAG_MISSING_VALUE, ap->pt_final.line,
-         sub(p2, path, "PhaseTransferFinalDate"), id, "PhaseTransferFinalDate %s has no PhaseTransferDueDate: the amended plan is recorded "
+         sub(p2, path, "PhaseTransferFinalDate"), id,
+         "PhaseTransferFinalDate %s has no PhaseTransferDueDate: the amended plan is recorded "
          "but there is no phase transfer to measure it against",
          fmt_date(a, ap->pt_final.d));
   }
@@ -1248,17 +1283,17 @@ static void finish_person(struct sx *x) {
              (unsigned)ap->from, (unsigned)t, id);
     }
     if (ap->meeting.d != EHCP_DATE_NONE)
-      add_event(x, id, EHCP_EV_REVIEW_MEETING, ap->meeting.d, NULL, ap->meeting.line);
+      add_event(x, id, 0, EHCP_EV_REVIEW_MEETING, ap->meeting.d, NULL, ap->meeting.line);
     if (ap->last_review.d != EHCP_DATE_NONE && ap->outcome && ap->outcome != '?')
-      add_event(x, id, EHCP_EV_REVIEW_DECISION, ap->last_review.d,
+      add_event(x, id, 0, EHCP_EV_REVIEW_DECISION, ap->last_review.d,
                 ap->outcome == 'M' ? "maintain" : ap->outcome == 'A' ? "amend" : "cease",
                 ap->last_review.line);
     if (ap->draft.d != EHCP_DATE_NONE)
-      add_event(x, id, EHCP_EV_REVIEW_DRAFT, ap->draft.d, NULL, ap->draft.line);
+      add_event(x, id, 0, EHCP_EV_REVIEW_DRAFT, ap->draft.d, NULL, ap->draft.line);
     if (ap->transfer != EHCP_DATE_NONE)
-      add_event(x, id, EHCP_EV_PHASE_TRANSFER, ap->transfer, ap->transfer_kind, ap->pt_due.line);
+      add_event(x, id, 0, EHCP_EV_PHASE_TRANSFER, ap->transfer, ap->transfer_kind, ap->pt_due.line);
     if (ap->pt_final.d != EHCP_DATE_NONE)
-      add_event(x, id, EHCP_EV_PHASE_TRANSFER_AMENDED, ap->pt_final.d, NULL, ap->pt_final.line);
+      add_event(x, id, 0, EHCP_EV_PHASE_TRANSFER_AMENDED, ap->pt_final.d, NULL, ap->pt_final.line);
     add_attr(x, id, "transfer_la", ap->transfer_la);
     if (ap->have_place)
       set_setting_attrs(x, id, &ap->place, "placement_urn", "placement_ukprn",
@@ -1272,7 +1307,7 @@ static void finish_person(struct sx *x) {
   x->in_person = 0;
 }
 
-/* ---- element events -------------------------------------------------------------------------- */
+/* ---- element events ---------------------------------------------------------- */
 
 static const struct elem *lookup(unsigned char parent, const char *name, size_t *index) {
   for (size_t i = 0; i < NELEMS; i++)
@@ -1567,7 +1602,7 @@ static void XMLCALL on_entity_decl(void *data, const XML_Char *name, int is_para
   XML_StopParser(x->p, XML_FALSE);
 }
 
-/* ---- the read ------------------------------------------------------------------------------------ */
+/* ---- the read ---------------------------------------------------------------- */
 
 /* Report what the limits held back and the 2023 review note. */
 static void closing_notes(struct sx *x) {

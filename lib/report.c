@@ -956,7 +956,8 @@ static int build(struct report *r) {
 static int report_run(char **out, size_t *len, const ehcp_measures *monthly,
                       const ehcp_measures *advice, const ehcp_cohorts *co,
                       const struct ehcp_report_options *opts) {
-  if (!monthly || !opts || opts->version < 1 || opts->as_of == EHCP_DATE_NONE)
+  if (!monthly || !opts || opts->version < 1 || opts->version > EHCP_REPORT_OPTIONS_VERSION ||
+      opts->as_of == EHCP_DATE_NONE)
     return EHCP_ERR_INVALID;
   struct report r = {.monthly = monthly, .advice = advice, .co = co, .o = *opts};
   if (ehcp_date_to_ymd(&r.ay, &r.am, &r.ad, opts->as_of) != EHCP_OK)
@@ -978,6 +979,10 @@ static int report_run(char **out, size_t *len, const ehcp_measures *monthly,
   if (!r.months)
     return EHCP_ERR_NOMEM;
   int key = r.ay * 12 + (r.am - 1) - (int)(r.nmonths - 1);
+  if (key < 12) { /* the window cannot start before the year 1 */
+    r.nmonths -= (size_t)(12 - key);
+    key = 12;
+  }
   for (size_t i = 0; i < r.nmonths; i++, key++) {
     struct month *m = &r.months[i];
     m->y = key / 12, m->m = key % 12 + 1;

@@ -22,8 +22,8 @@
  * are folded at 75 octets, never inside a UTF-8 sequence, with CRLF line ends.
  *
  * @code
- *   struct ehcp_ics_options o = {.version = EHCP_ICS_OPTIONS_VERSION,
- *                                .as_of = today, .within = 28};
+ *   struct ehcp_ics_options o = {.version = EHCP_ICS_OPTIONS_VERSION, .as_of = today,
+ *                                .use_within = 1, .within = 28};
  *   size_t n;
  *   if (ehcp_ics_write(f, &n, ev, rules, set, &o) != EHCP_OK) ...
  * @endcode
@@ -41,7 +41,8 @@
  *
  * @code
  *   struct ehcp_measures_options mo = {.version = EHCP_MEASURES_OPTIONS_VERSION,
- *                                      .period = EHCP_PERIOD_MONTH};
+ *                                      .period = EHCP_PERIOD_MONTH,
+ *                                      .from = EHCP_DATE_NONE, .to = EHCP_DATE_NONE};
  *   struct ehcp_report_options ro = {.version = EHCP_REPORT_OPTIONS_VERSION,
  *                                    .as_of = today, .target_20w = 75};
  *   ehcp_measures_compute(&monthly, ev, set, today, &mo);
@@ -49,9 +50,14 @@
  *   ehcp_report_write_html(f, monthly, NULL, co, &ro);
  * @endcode
  *
- * Thread safety: the writers keep no state between calls; calls on
- * different output streams may run on different threads. libical is used
- * on the calling thread only.
+ * Thread safety: the writers keep no state between calls and only read
+ * the evaluator, rule set, case set, measures and cohorts they are given
+ * (a cohort table still belongs to one thread at a time: cohort.h).
+ * ehcp_ics_write() uses libical on the calling thread (evaluation runs on
+ * worker threads and hands each case back); libical itself is not
+ * thread-safe, so do not write two calendars on two threads at once, nor
+ * load .ics calendars on one thread while writing on another. The report
+ * does not use libical.
  */
 #ifndef EHCP_EXPORT_H
 #define EHCP_EXPORT_H
@@ -87,7 +93,8 @@ struct ehcp_ics_options {
                                     days; 0: every open deadline */
   int32_t within;              /**< with @c use_within: days from the as-of date (0: what
                                     is overdue or due on the as-of date itself) */
-  const char *const *case_ids; /**< the cases to write (borrowed), or NULL for every case of the set */
+  const char *const *case_ids; /**< the cases to write, each once (borrowed), or NULL for every
+                                    case of the set */
   size_t ncase_ids;
   int local_targets;           /**< 1: also local targets; 0: statutory limits only */
   const char *name;            /**< calendar name (X-WR-CALNAME), or NULL for "EHC deadlines" */
@@ -106,7 +113,8 @@ struct ehcp_ics_options {
  * The stable UID of a milestone occurrence: 32 lowercase hex digits of a
  * 128-bit hash of the case id, the milestone id, the occurrence's start
  * date, its ref and detail, followed by "@ehcp" ("3f2a...9c@ehcp"). The
- * UID reveals nothing of the case id and stays the same from run to run and
+ * UID does not spell out the case id (though a short id could be guessed
+ * back from it: it is not a secret) and stays the same from run to run and
  * version to version while those five things do. (Should two occurrences of
  * one case still share a UID, ehcp_ics_write() appends "-2", "-3" to the
  * later ones, in timeline order.)
@@ -126,7 +134,8 @@ EHCP_EXPORT int ehcp_ics_uid(char *buf, const char *case_id,
  * @param[out] nevents number of VEVENTs written (may be NULL).
  * @param ev         the evaluator (borrowed).
  * @param rs         the rule set @p ev was made with (borrowed): labels and legal sources.
- * @return ::EHCP_OK; ::EHCP_ERR_INVALID (NULL argument, bad version, no as-of date);
+ * @return ::EHCP_OK; ::EHCP_ERR_INVALID (NULL argument, a version this library does not
+ *         know, no as-of date);
  *         ::EHCP_ERR_NOT_FOUND (a case id not in the set); ::EHCP_ERR_IO (a write
  *         failed); ::EHCP_ERR_NOMEM; or the progress callback's non-zero value.
  */

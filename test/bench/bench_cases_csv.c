@@ -14,7 +14,7 @@
  *
  * Not built by meson (it needs the private reader_internal.h); build and run:
  *   cc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -Iinclude -Ilib \
- *      test/bench/bench_cases_csv.c build/lib/libehcp_internal.a \
+ *      test/bench/bench_cases_csv.c build/lib/libehcp.a \
  *      -lical -linih -lexpat -lm -lpthread -o build/bench_cases_csv
  *   ./build/bench_cases_csv [CASES] */
 #include <stdio.h>

@@ -305,6 +305,33 @@ def test_group_by(folder, events, attrs):
     check("--group-by again", (rc, sorted(os.listdir(outdir))), (0, names))
 
 
+def test_progress_quiet(folder, events):
+    """On a terminal, --quiet prints nothing on stderr; a short run prints
+    its summary but no progress line (progress waits half a second)."""
+    import pty
+    for quiet in (True, False):
+        master, slave = pty.openpty()
+        args = [TOOL, "ics", events, "--as-of", "2025-05-01", "--output",
+                os.path.join(folder, "tty.ics")] + (["--quiet"] if quiet else [])
+        p = subprocess.run(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=slave)
+        os.close(slave)
+        err = b""
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            err += chunk
+        os.close(master)
+        if quiet:
+            check("tty --quiet: nothing on stderr", (p.returncode, err), (0, b""))
+        else:
+            check("tty: summary, no progress for a short run",
+                  (p.returncode, b"tty.ics:" in err, b"writing deadlines:" in err), (0, True, False))
+
+
 def main():
     if subprocess.run([SYSTEM_PYTHON, "-c", "import icalendar"], capture_output=True).returncode:
         print("python3-icalendar is missing: apt-get install python3-icalendar", file=sys.stderr)
@@ -314,6 +341,7 @@ def main():
         test_roundtrip(folder, events, attrs)
         test_within_and_case(folder, events, attrs)
         test_group_by(folder, events, attrs)
+        test_progress_quiet(folder, events)
     print(f"ics: {checks} checks, {failures} failed")
     sys.exit(1 if failures else 0)
 

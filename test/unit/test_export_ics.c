@@ -405,6 +405,8 @@ static void test_invalid(void) {
   CHECK_INT(ehcp_ics_write(NULL, NULL, ev, rules, set, &o), EHCP_ERR_INVALID);
   o.version = 0;
   CHECK_INT(ehcp_ics_string(&text, NULL, NULL, ev, rules, set, &o), EHCP_ERR_INVALID);
+  o.version = EHCP_ICS_OPTIONS_VERSION + 1;
+  CHECK_INT(ehcp_ics_string(&text, NULL, NULL, ev, rules, set, &o), EHCP_ERR_INVALID);
   o.version = EHCP_ICS_OPTIONS_VERSION, o.as_of = EHCP_DATE_NONE;
   CHECK_INT(ehcp_ics_string(&text, NULL, NULL, ev, rules, set, &o), EHCP_ERR_INVALID);
   o.as_of = D("2025-03-01"), o.ncase_ids = 1;
@@ -560,6 +562,8 @@ static void test_report(void) {
   CHECK_INT(ehcp_report_html(NULL, NULL, a.monthly, NULL, NULL, &o), EHCP_ERR_INVALID);
   CHECK_INT(ehcp_report_write_html(NULL, a.monthly, NULL, NULL, &o), EHCP_ERR_INVALID);
   o.version = 0;
+  CHECK_INT(ehcp_report_html(&html, NULL, a.monthly, NULL, NULL, &o), EHCP_ERR_INVALID);
+  o.version = EHCP_REPORT_OPTIONS_VERSION + 1;
   CHECK_INT(ehcp_report_html(&html, NULL, a.monthly, NULL, NULL, &o), EHCP_ERR_INVALID);
   o.version = EHCP_REPORT_OPTIONS_VERSION, o.as_of = EHCP_DATE_NONE;
   CHECK_INT(ehcp_report_html(&html, NULL, a.monthly, NULL, NULL, &o), EHCP_ERR_INVALID);

@@ -515,9 +515,37 @@ static void test_grouping(void) {
   CHECK_INT(ehcp_evaluate(tl, x.ev, g4, D("2025-12-31")), EHCP_OK);
   CHECK_INT(ehcp_measures_add(m, g4, tl), EHCP_OK);
   CHECK_ROW(m, "final_20w", "all", "South", 2, 2);
+  ehcp_case_set_free(other);
+
+  /* Sets freed and made again (perhaps at the same address), and a set
+   * growing between counts: value ids are never taken for another set's. */
+  for (int round = 0; round < 3; round++) {
+    ehcp_case_set *again;
+    ehcp_case_set_new(&again);
+    char id[16];
+    /* Intern other strings first, so that "South" gets North's old id. */
+    for (int k = 0; k <= round; k++) {
+      snprintf(id, sizeof id, "pad%d", k);
+      attr(again, "Y0", id, "South");
+    }
+    snprintf(id, sizeof id, "Y%d", round + 1);
+    plan_case(again, id, 0), attr(again, id, "team", "South");
+    const ehcp_case *y = ehcp_case_set_find(again, id);
+    CHECK_INT(ehcp_evaluate(tl, x.ev, y, D("2025-12-31")), EHCP_OK);
+    CHECK_INT(ehcp_measures_add(m, y, tl), EHCP_OK);
+    /* The set grows; its next case is counted with the new strings. */
+    snprintf(id, sizeof id, "Y%dB", round + 1);
+    plan_case(again, id, 1), attr(again, id, "team", "West");
+    y = ehcp_case_set_find(again, id);
+    CHECK_INT(ehcp_evaluate(tl, x.ev, y, D("2025-12-31")), EHCP_OK);
+    CHECK_INT(ehcp_measures_add(m, y, tl), EHCP_OK);
+    ehcp_case_set_free(again);
+  }
+  CHECK_ROW(m, "final_20w", "all", "South", 2, 5);
+  CHECK_ROW(m, "final_20w", "all", "West", 3, 3);
+  CHECK_ROW(m, "final_20w", "all", "North", 3, 4);
   ehcp_timeline_free(tl);
   ehcp_measures_free(m);
-  ehcp_case_set_free(other);
   ehcp_case_set_free(set);
   ctx_free(&x);
 }

@@ -111,7 +111,7 @@ static int counting(void) {
 }
 #endif
 
-/* ---- fixtures and rendering ---------------------------------------------------- */
+/* ---- fixtures and rendering -------------------------------------------------- */
 
 static const char *fixture(const char *name) {
   static char path[4][1200];
@@ -271,7 +271,7 @@ static int read_fixture(struct run *x, const char *name, int mode, const char **
   return rc;
 }
 
-/* ---- the 2025 return ------------------------------------------------------------- */
+/* ---- the 2025 return --------------------------------------------------------- */
 
 static const char *const p1_events[] = {
     "request_received 2023-11-20 parent @33", "assessment_decision 2024-01-05 yes @36",
@@ -422,7 +422,7 @@ static void test_2025(void) {
   }
 }
 
-/* ---- two returns: 2024 then 2025 ----------------------------------------------------- */
+/* ---- two returns: 2024 then 2025 --------------------------------------------- */
 
 static void test_two_returns(void) {
   struct run x;
@@ -504,7 +504,7 @@ static void test_two_returns(void) {
   run_free(&x);
 }
 
-/* ---- the 2023 layout ------------------------------------------------------------------ */
+/* ---- the 2023 layout --------------------------------------------------------- */
 
 static void test_2023(void) {
   for (int mode = 0; mode < 2; mode++) {
@@ -536,7 +536,7 @@ static void test_2023(void) {
   }
 }
 
-/* ---- mistakes ---------------------------------------------------------------------------- */
+/* ---- mistakes ---------------------------------------------------------------- */
 
 static void test_errors(void) {
   for (int mode = 0; mode < 2; mode++) {
@@ -699,7 +699,7 @@ static void test_namespaced_no_header(void) {
   run_free(&x);
 }
 
-/* ---- no personal data anywhere ----------------------------------------------------------- */
+/* ---- no personal data anywhere ----------------------------------------------- */
 
 /* Every text between <tag> and </tag> in text, appended to list. */
 static size_t collect(const char **list, size_t n, size_t max, const char *text, const char *tag,
@@ -793,7 +793,7 @@ static void test_no_personal_data(void) {
   run_free(&x);
 }
 
-/* ---- the third-party sample (when the shared data is beside the project) ----------------- */
+/* ---- the third-party sample (when the shared data is beside the project) ----- */
 
 static void test_shared_sample(void) {
   char path[1400];
@@ -847,7 +847,7 @@ static void test_shared_sample(void) {
   printf("read the shared SEN2 sample\n");
 }
 
-/* ---- small in-memory returns ---------------------------------------------------------------- */
+/* ---- small in-memory returns ------------------------------------------------- */
 
 /* Read text (forced to SEN2 when force) into a fresh run; returns rc. */
 static int read_text(struct run *x, const char *text, int force) {
@@ -980,9 +980,119 @@ static void test_in_memory(void) {
       "before\": the transfer is dated 2025-02-28, whose deadline is 2024-09-28"};
   CHECK_DIAGS(x.d, 0, pt, "mem.xml");
   run_free(&x);
+
+  /* What is missing, one branch each: withdrawn without dates (notes), an
+   * outcome date without its outcome, a reason without a date, a review
+   * outcome without its date and the reverse, a final date without a due
+   * date, Week20 with no date to put the exception on. */
+  static const char missing[] =
+      "<Message><Header><CollectionDetails><Collection>SEN2</Collection><Year>2025</Year>"
+      "<ReferenceDate>2025-01-16</ReferenceDate></CollectionDetails></Header>\n"
+      "<Persons>\n"
+      "<Person><UPN>W1</UPN>\n"
+      "<Requests>\n"
+      "<ReceivedDate>2024-01-08</ReceivedDate>\n"
+      "<RequestOutcome>W</RequestOutcome>\n"
+      "</Requests>\n"
+      "<Requests>\n"
+      "<ReceivedDate>2024-02-05</ReceivedDate>\n"
+      "<RequestOutcomeDate>2024-03-01</RequestOutcomeDate>\n"
+      "<Assessment>\n"
+      "<AssessmentOutcome>W</AssessmentOutcome>\n"
+      "<NamedPlan>\n"
+      "<CeaseReason>2</CeaseReason>\n"
+      "</NamedPlan>\n"
+      "</Assessment>\n"
+      "</Requests>\n"
+      "<Requests>\n"
+      "<RequestOutcome>Y</RequestOutcome>\n"
+      "<RequestOutcomeDate>oops</RequestOutcomeDate>\n"
+      "<Assessment>\n"
+      "<AssessmentOutcome>Y</AssessmentOutcome>\n"
+      "<AssessmentOutcomeDate>2024-06-01</AssessmentOutcomeDate>\n"
+      "</Assessment>\n"
+      "</Requests>\n"
+      "<Requests>\n"
+      "<ReceivedDate>2024-04-02</ReceivedDate>\n"
+      "<RequestOutcome>Y</RequestOutcome>\n"
+      "<RequestOutcomeDate>2024-05-01</RequestOutcomeDate>\n"
+      "<Assessment>\n"
+      "<AssessmentOutcome>Y</AssessmentOutcome>\n"
+      "<AssessmentOutcomeDate>2024-09-02</AssessmentOutcomeDate>\n"
+      "<NamedPlan>\n"
+      "<CeaseDate>2024-12-01</CeaseDate>\n"
+      "</NamedPlan>\n"
+      "</Assessment>\n"
+      "<ActivePlans>\n"
+      "<ReviewOutcome>M</ReviewOutcome>\n"
+      "<PhaseTransferFinalDate>2024-11-01</PhaseTransferFinalDate>\n"
+      "</ActivePlans>\n"
+      "</Requests>\n"
+      "</Person>\n"
+      "<Person><UPN>W2</UPN>\n"
+      "<Requests>\n"
+      "<RequestOutcome>H</RequestOutcome>\n"
+      "<Assessment>\n"
+      "<AssessmentOutcome>Y</AssessmentOutcome>\n"
+      "<AssessmentOutcomeDate>2024-13-40</AssessmentOutcomeDate>\n"
+      "<Week20>1</Week20>\n"
+      "</Assessment>\n"
+      "<ActivePlans>\n"
+      "<LastReview>2024-10-01</LastReview>\n"
+      "</ActivePlans>\n"
+      "</Requests>\n"
+      "</Person>\n"
+      "</Persons></Message>\n";
+  CHECK_INT(read_text(&x, missing, 0), EHCP_OK);
+  check_counts(x.r, 5, 3, 2);
+  static const char *const w1[] = {"request_received 2024-01-08 - @5"};
+  CHECK_EVENTS(x.set, "W1/1", w1);
+  static const char *const w3[] = {"issue_decision 2024-06-01 yes @23",
+                                   "final_issued 2024-06-01 - @23"};
+  CHECK_EVENTS(x.set, "W1/3", w3);
+  static const char *const w4[] = {
+      "request_received 2024-04-02 - @27",       "assessment_decision 2024-05-01 yes @29",
+      "issue_decision 2024-09-02 yes @32",       "final_issued 2024-09-02 - @32",
+      "phase_transfer_amended 2024-11-01 - @39", "plan_ceased 2024-12-01 - @34"};
+  CHECK_EVENTS(x.set, "W1/4", w4);
+  static const char *const w21[] = {"(none)"};
+  check_case(x.set, "W2/1", w21, 0, NULL, 0);
+  static const char *const miss[] = {
+      "note missing_value 6 Message/Persons/Person[1]/Requests[1]/RequestOutcome W1/1: "
+      "RequestOutcome W (withdrawn) has no RequestOutcomeDate: no assessment decision is "
+      "recorded",
+      "warning missing_value 10 Message/Persons/Person[1]/Requests[2]/RequestOutcomeDate W1/2: "
+      "RequestOutcomeDate 2024-03-01 has no RequestOutcome: no assessment decision is recorded",
+      "note missing_value 12 Message/Persons/Person[1]/Requests[2]/Assessment/AssessmentOutcome "
+      "W1/2: AssessmentOutcome W (withdrawn) has no AssessmentOutcomeDate: no issue decision "
+      "is recorded",
+      "warning missing_value 14 Message/Persons/Person[1]/Requests[2]/Assessment/NamedPlan/"
+      "CeaseReason W1/2: CeaseReason 2 has no CeaseDate: the plan's ending is not recorded",
+      "error bad_date 20 Message/Persons/Person[1]/Requests[3]/RequestOutcomeDate W1/3: "
+      "RequestOutcomeDate 'oops' is not a date (not in the form YYYY-MM-DD): the field is "
+      "skipped",
+      "error missing_value 18 Message/Persons/Person[1]/Requests[3] W1/3: ReceivedDate is "
+      "missing: the request has no start date, so its assessment timescales cannot be measured",
+      "warning missing_value 38 Message/Persons/Person[1]/Requests[4]/ActivePlans/ReviewOutcome "
+      "W1/4: ReviewOutcome M has no LastReview (the date of the decision): no review decision "
+      "is recorded",
+      "warning missing_value 39 Message/Persons/Person[1]/Requests[4]/ActivePlans/"
+      "PhaseTransferFinalDate W1/4: PhaseTransferFinalDate 2024-11-01 has no "
+      "PhaseTransferDueDate: the amended plan is recorded but there is no phase transfer to "
+      "measure it against",
+      "error bad_date 48 Message/Persons/Person[2]/Requests[1]/Assessment/AssessmentOutcomeDate "
+      "W2/1: AssessmentOutcomeDate '2024-13-40' is not a date (month out of range): the field "
+      "is skipped",
+      "warning missing_value 52 Message/Persons/Person[2]/Requests[1]/ActivePlans/LastReview "
+      "W2/1: LastReview 2024-10-01 has no ReviewOutcome: no review decision is recorded",
+      "warning missing_value 49 Message/Persons/Person[2]/Requests[1]/Assessment/Week20 W2/1: "
+      "Week20 is 1 but the request has no date to record the exception on: it is not "
+      "recorded"};
+  CHECK_DIAGS(x.d, 0, miss, "mem.xml");
+  run_free(&x);
 }
 
-/* ---- a large return ---------------------------------------------------------------------------- */
+/* ---- a large return ---------------------------------------------------------- */
 
 /* A return of n persons, one request each. With same, every person is the
  * same child with the same request (the case set then stays one case). */
@@ -1105,7 +1215,7 @@ static void test_memory_flat(void) {
 #endif
 }
 
-/* ---- allocation failures ------------------------------------------------------------------------ */
+/* ---- allocation failures ----------------------------------------------------- */
 
 static void test_chaos(void) {
 #ifdef CHAOS

@@ -267,6 +267,11 @@ int cmd_ics(int argc, char **argv) {
       cmd.o.use_within = 1;
       continue;
     case OPT_CASE: {
+      int seen = 0;
+      for (size_t i = 0; i < cmd.nids && !seen; i++)
+        seen = strcmp(cmd.ids[i], optarg) == 0;
+      if (seen)
+        continue;
       const char **grown = realloc(cmd.ids, (cmd.nids + 1) * sizeof *grown);
       if (!grown) {
         cli_error("out of memory");

@@ -185,16 +185,17 @@ int cmd_report(int argc, char **argv) {
                                      .period = advice_by, .measures = advice_only,
                                      .nmeasures = 1, .from = EHCP_DATE_NONE,
                                      .to = EHCP_DATE_NONE};
-  if (ehcp_measures_new(&acc.monthly, c.rules, &mo) != EHCP_OK ||
-      ehcp_measures_new(&acc.advice, c.rules, &ao) != EHCP_OK ||
-      ehcp_cohorts_new(&acc.co, c.as_of) != EHCP_OK) {
-    cli_error("report: %s", acc.monthly && acc.advice ? "out of memory"
-                            : acc.monthly ? ehcp_measures_errmsg(acc.advice)
-                                          : "out of memory");
+  int rc = ehcp_measures_new(&acc.monthly, c.rules, &mo);
+  if (rc == EHCP_OK)
+    rc = ehcp_measures_new(&acc.advice, c.rules, &ao);
+  if (rc == EHCP_OK)
+    rc = ehcp_cohorts_new(&acc.co, c.as_of);
+  if (rc != EHCP_OK) {
+    cli_error("report: %s", ehcp_strerror(rc));
     goto done;
   }
   acc.pg = progress_start("evaluating", PROGRESS_CASES, ehcp_case_set_count(c.set), co.quiet);
-  int rc = ehcp_evaluate_set(c.ev, c.set, c.as_of, 0, on_case, &acc);
+  rc = ehcp_evaluate_set(c.ev, c.set, c.as_of, 0, on_case, &acc);
   progress_end(acc.pg);
   if (rc != EHCP_OK) {
     cli_error("report: %s", ehcp_strerror(rc));

@@ -65,7 +65,7 @@ struct ehcp_diagnostic {
   int code;              /**< ::ehcp_diag_code */
   const char *source;    /**< file name, or NULL */
   uint32_t line;         /**< 1-based line, 0 if none */
-  const char *path;      /**< XML path such as "Message/Persons[3]/Requests[1]/ReceivedDate", or NULL */
+  const char *path;      /**< XML path such as "Message/Persons/Person[3]/Requests[1]/ReceivedDate", or NULL */
   const char *case_id;   /**< or NULL */
   const char *message;   /**< English, one line */
 };

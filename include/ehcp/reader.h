@@ -12,6 +12,13 @@
  * UTF-8 byte-order mark is ignored; dates in any form ehcp_date_parse()
  * accepts; an empty cell is unknown.
  *
+ * For SEN2 XML a row is one `<Requests>` element, read as the case "KEY/N"
+ * (KEY the person's UPN, else ULN, else "P" and the person's position in
+ * the file; N the request's position within the person); it is rejected
+ * when it has an error diagnostic (e.g. a missing or malformed
+ * ReceivedDate), and what else it holds is still read. Names, postcodes and
+ * birth dates are never copied anywhere.
+ *
  * @code
  *   ehcp_reader *r;
  *   ehcp_reader_new(&r, set, diags);

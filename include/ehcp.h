@@ -27,5 +27,6 @@
 #include "ehcp/timeline.h"
 #include "ehcp/measures.h"
 #include "ehcp/cohort.h"
+#include "ehcp/export.h"
 
 #endif

@@ -72,5 +72,7 @@ int cmd_deadlines(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_compliance(int argc, char **argv);
 int cmd_cohorts(int argc, char **argv);
+int cmd_ics(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif

@@ -13,6 +13,8 @@ static const struct command {
     {"deadlines", cmd_deadlines, "every case's statutory deadlines as of a date"},
     {"compliance", cmd_compliance, "compliance rates by period and group, as the DfE counts them"},
     {"cohorts", cmd_cohorts, "each month's requests followed through the stages, and time to plan"},
+    {"ics", cmd_ics, "open deadlines as an iCalendar (.ics) file, for Outlook or any calendar"},
+    {"report", cmd_report, "a board report: one self-contained HTML file with charts and tables"},
     {"validate", cmd_validate, "check input files and cases; list every problem with file and line"},
     {"holidays", cmd_holidays, "list bank holidays and closures between two dates"},
     {"workdays", cmd_workdays, "count working days, or find the N-th working day after a date"},

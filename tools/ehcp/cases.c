@@ -1,9 +1,11 @@
 #include "cases.h"
+#include "progress.h"
 
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 static int case_options_add_setting(struct case_options *o, const char *value) {
@@ -47,19 +49,36 @@ int cases_read(struct cases *c, char **files, size_t nfiles, const struct case_o
   if (ehcp_reader_new(&r, c->set, c->diags) != EHCP_OK)
     return cli_error("out of memory"), -1;
   int status = 0;
+  /* Progress in bytes of input (on a terminal, without --quiet). The
+   * reader reports nothing inside a file yet, so the line advances file by
+   * file and otherwise shows the time elapsed. */
+  uint64_t total = 0, done = 0;
+  for (size_t i = 0; i < nfiles; i++) {
+    struct stat st;
+    if (stat(files[i], &st) == 0 && S_ISREG(st.st_mode))
+      total += (uint64_t)st.st_size;
+  }
+  struct progress *pg = progress_start("reading", PROGRESS_BYTES, total, o->quiet);
   for (size_t i = 0; i < nfiles && status == 0; i++) {
     if (ehcp_reader_read_file(r, files[i], EHCP_FORMAT_AUTO) != EHCP_OK) {
+      progress_end(pg);
+      pg = NULL;
       cli_error("%s", ehcp_reader_errmsg(r));
       status = -1;
       break;
     }
+    struct stat st;
+    if (stat(files[i], &st) == 0 && S_ISREG(st.st_mode))
+      progress_set(pg, done += (uint64_t)st.st_size);
     uint64_t read, accepted, rejected;
     ehcp_reader_last_counts(&read, &accepted, &rejected, r);
     c->rejected += rejected;
     if (!o->quiet)
-      fprintf(stderr, "%s: %s, %" PRIu64 " rows read, %" PRIu64 " accepted, %" PRIu64 " rejected\n",
-              files[i], ehcp_format_name(ehcp_reader_last_format(r)), read, accepted, rejected);
+      progress_note(pg, "%s: %s, %" PRIu64 " rows read, %" PRIu64 " accepted, %" PRIu64 " rejected",
+                    files[i], ehcp_format_name(ehcp_reader_last_format(r)), read, accepted,
+                    rejected);
   }
+  progress_end(pg);
   ehcp_reader_free(r);
   return status;
 }

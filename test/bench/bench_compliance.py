@@ -23,6 +23,7 @@ usage: bench_compliance.py EHCP EHCP_GENERATE [NCASES] [--runs N]
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -111,6 +112,13 @@ def main():
     as_of = f"{first_year + years - 1}-12-31"
 
     tmp = tempfile.mkdtemp(prefix="bench_compliance.")
+    try:
+        return run(ehcp, generate, n, runs, first_year, years, as_of, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def run(ehcp, generate, n, runs, first_year, years, as_of, tmp):
     cases = os.path.join(tmp, "cases.csv")
     t = time.perf_counter()
     generated_by = "ehcp-generate"
@@ -170,14 +178,12 @@ def main():
         print(f"MISMATCH in {len(diffs)} of {len(set(ours) | set(theirs))} months:")
         for m, a, b in diffs[:20]:
             print(f"  {m}: ehcp {a}, pandas {b}")
-        sys.exit(1)
+        return 1
     total = [sum(v[0] for v in ours.values()), sum(v[1] for v in ours.values())]
     print(f"same figures: {len(ours)} months, {total[0]:,} of {total[1]:,} plans within 20 "
           "weeks excluding exceptions, every numerator, denominator and percentage equal")
-    for name in os.listdir(tmp):
-        os.unlink(os.path.join(tmp, name))
-    os.rmdir(tmp)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -3,6 +3,7 @@
 #include "case_internal.h"
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,31 @@ static const char *const type_names[EHCP_EV_TYPE_COUNT] = {
     [EHCP_EV_CONTACT_RESPONDED] = "contact_responded",
     [EHCP_EV_FAMILY_UPDATE] = "family_update",
 };
+
+/* strlen of each name, for the readers' hot path. */
+static const unsigned char type_name_lengths[EHCP_EV_TYPE_COUNT] = {
+    [EHCP_EV_REQUEST_RECEIVED] = sizeof "request_received" - 1,
+    [EHCP_EV_BROUGHT_TO_ATTENTION] = sizeof "brought_to_attention" - 1,
+    [EHCP_EV_ASSESSMENT_DECISION] = sizeof "assessment_decision" - 1,
+    [EHCP_EV_ADVICE_REQUESTED] = sizeof "advice_requested" - 1,
+    [EHCP_EV_ADVICE_RECEIVED] = sizeof "advice_received" - 1,
+    [EHCP_EV_ISSUE_DECISION] = sizeof "issue_decision" - 1,
+    [EHCP_EV_DRAFT_ISSUED] = sizeof "draft_issued" - 1,
+    [EHCP_EV_FINAL_ISSUED] = sizeof "final_issued" - 1,
+    [EHCP_EV_EXCEPTION] = sizeof "exception" - 1,
+    [EHCP_EV_REVIEW_MEETING] = sizeof "review_meeting" - 1,
+    [EHCP_EV_REVIEW_REPORT] = sizeof "review_report" - 1,
+    [EHCP_EV_REVIEW_DECISION] = sizeof "review_decision" - 1,
+    [EHCP_EV_REVIEW_DRAFT] = sizeof "review_draft" - 1,
+    [EHCP_EV_REVIEW_FINAL] = sizeof "review_final" - 1,
+    [EHCP_EV_PHASE_TRANSFER] = sizeof "phase_transfer" - 1,
+    [EHCP_EV_PHASE_TRANSFER_AMENDED] = sizeof "phase_transfer_amended" - 1,
+    [EHCP_EV_PLAN_CEASED] = sizeof "plan_ceased" - 1,
+    [EHCP_EV_CONTACT_RECEIVED] = sizeof "contact_received" - 1,
+    [EHCP_EV_CONTACT_RESPONDED] = sizeof "contact_responded" - 1,
+    [EHCP_EV_FAMILY_UPDATE] = sizeof "family_update" - 1,
+};
+
 
 static const char *const sources[] = {"parent", "setting", "health", "social_care", "other"};
 static const char *const decisions[] = {"yes", "no", "withdrawn"};
@@ -80,8 +106,10 @@ int event_detail_index(int type, const char *word) {
 int ehcp_event_type_from_name(int *out, const char *name, size_t len) {
   if (!out || !name)
     return EHCP_ERR_INVALID;
+  /* Called for every row a reader reads: compare lengths first, and only
+   * then the text. */
   for (int t = 1; t < EHCP_EV_TYPE_COUNT; t++) {
-    if (strlen(type_names[t]) == len && memcmp(type_names[t], name, len) == 0) {
+    if (type_name_lengths[t] == len && memcmp(type_names[t], name, len) == 0) {
       *out = t;
       return EHCP_OK;
     }
@@ -121,6 +149,8 @@ int ehcp_case_set_new(ehcp_case_set **out) {
   if (!set)
     return EHCP_ERR_NOMEM;
   set->nstrings = 1; /* id 0 is "no string" */
+  static _Atomic uint64_t serials;
+  set->serial = atomic_fetch_add(&serials, 1) + 1;
   *out = set;
   return EHCP_OK;
 }
@@ -130,11 +160,13 @@ void ehcp_case_set_free(ehcp_case_set *set) {
     return;
   HASH_CLEAR(hh, set->by_id);
   for (size_t i = 0; i < set->ncases; i++) {
-    struct ehcp_case *c = set->cases[i];
-    free(c->id);
-    free(c->events);
-    free(c->attrs);
-    free(c);
+    free(set->cases[i]->events);
+    free(set->cases[i]->attrs);
+  }
+  while (set->arena) {
+    struct arena_chunk *next = set->arena->next;
+    free(set->arena);
+    set->arena = next;
   }
   free(set->cases);
   struct interned *s, *tmp;
@@ -182,10 +214,18 @@ int ehcp_case_set_set_source(ehcp_case_set *set, const char *name) {
 static uint32_t intern(ehcp_case_set *set, const char *text, int *rc) {
   if (!text || !*text)
     return 0;
+  /* Most strings (attribute names, settings, teams) repeat row after row:
+   * a small cache answers them without hashing the whole text. */
+  size_t len = strlen(text);
+  unsigned slot = ((unsigned char)text[0] * 31u + (unsigned char)text[len - 1] * 7u +
+                   (unsigned char)text[len / 2] + (unsigned)len * 131u) % STRING_CACHE;
+  uint32_t cached = set->string_cache[slot];
+  if (cached && strcmp(set->strings[cached], text) == 0)
+    return cached;
   struct interned *found;
-  HASH_FIND_STR(set->strings_by_text, text, found);
+  HASH_FIND(hh, set->strings_by_text, text, len, found);
   if (found)
-    return found->id;
+    return set->string_cache[slot] = found->id;
   if (set->nstrings >= set->scap) {
     uint32_t cap = set->scap ? set->scap * 2 : 256;
     char **grown = realloc(set->strings, cap * sizeof *grown);
@@ -211,14 +251,35 @@ static uint32_t intern(ehcp_case_set *set, const char *text, int *rc) {
     return *rc = EHCP_ERR_NOMEM, 0;
   }
   set->strings[set->nstrings++] = copy;
-  return s->id;
+  return set->string_cache[slot] = s->id;
+}
+
+/* size bytes from the set's arena, aligned for any object; NULL when out of
+ * memory. */
+static void *arena_alloc(ehcp_case_set *set, size_t size) {
+  size = (size + _Alignof(max_align_t) - 1) & ~(size_t)(_Alignof(max_align_t) - 1);
+  struct arena_chunk *a = set->arena;
+  if (!a || a->size - a->used < size) {
+    size_t chunk = size > 60000 ? size : 60000;
+    a = malloc(sizeof *a + chunk);
+    if (!a)
+      return NULL;
+    a->next = set->arena, a->used = 0, a->size = chunk;
+    set->arena = a;
+  }
+  void *p = a->data + a->used;
+  a->used += size;
+  return p;
 }
 
 static struct ehcp_case *find_or_add_case(ehcp_case_set *set, const char *id) {
-  struct ehcp_case *c;
-  HASH_FIND_STR(set->by_id, id, c);
-  if (c)
+  struct ehcp_case *c = set->last;
+  if (c && strcmp(c->id, id) == 0)
     return c;
+  size_t len = strlen(id);
+  HASH_FIND(hh, set->by_id, id, len, c);
+  if (c)
+    return set->last = c;
   if (set->ncases == set->cap) {
     size_t cap = set->cap ? set->cap * 2 : 1024;
     struct ehcp_case **grown = realloc(set->cases, cap * sizeof *grown);
@@ -227,21 +288,21 @@ static struct ehcp_case *find_or_add_case(ehcp_case_set *set, const char *id) {
     set->cases = grown;
     set->cap = cap;
   }
-  c = calloc(1, sizeof *c);
-  if (!c || !(c->id = strdup(id))) {
-    free(c);
+  /* Arena memory is only reclaimed with the set, so a failure below leaves
+   * a few unused bytes there, never a leak. */
+  c = arena_alloc(set, sizeof *c + len + 1);
+  if (!c)
     return NULL;
-  }
+  memset(c, 0, sizeof *c);
+  c->id = (char *)(c + 1);
+  memcpy(c->id, id, len + 1);
   c->set = set;
   int hash_oom = 0;
-  HASH_ADD_KEYPTR(hh, set->by_id, c->id, strlen(c->id), c);
-  if (hash_oom) {
-    free(c->id);
-    free(c);
+  HASH_ADD_KEYPTR(hh, set->by_id, c->id, len, c);
+  if (hash_oom)
     return NULL;
-  }
   set->cases[set->ncases++] = c;
-  return c;
+  return set->last = c;
 }
 
 int ehcp_case_set_add_event_at(ehcp_case_set *set, const char *case_id, int type, ehcp_date date,
@@ -257,7 +318,11 @@ int ehcp_case_set_add_event_at(ehcp_case_set *set, const char *case_id, int type
     return fail(set, EHCP_ERR_INVALID, "%s: invalid date", type_names[type]);
   if (end_date != EHCP_DATE_NONE && (end_date < EHCP_DATE_MIN || end_date > EHCP_DATE_MAX))
     return fail(set, EHCP_ERR_INVALID, "%s: invalid end date", type_names[type]);
-  if (ehcp_event_detail_check(type, detail) != EHCP_OK) {
+  /* One look-up of the detail serves both the check and the event. */
+  int detail_index = type == EHCP_EV_PLAN_CEASED ? 0 : event_detail_index(type, detail);
+  int has_detail = detail && *detail;
+  if (type != EHCP_EV_PLAN_CEASED &&
+      (has_detail ? !detail_index : event_detail_required(type))) {
     const char *const *words;
     int n = event_detail_vocabulary(type, &words);
     if (!n)
@@ -275,7 +340,7 @@ int ehcp_case_set_add_event_at(ehcp_case_set *set, const char *case_id, int type
   struct event ev = {.date = date,
                      .end = end_date,
                      .type = (uint8_t)type,
-                     .detail = (uint8_t)event_detail_index(type, detail),
+                     .detail = (uint8_t)detail_index,
                      .source = set->current_source,
                      .line = line};
   ev.ref = intern(set, ref, &rc);

@@ -7,6 +7,8 @@
 
 #include "hash.h"
 
+#include <stddef.h>
+
 /* One dated event: 24 bytes, kept in date order inside its case. */
 struct event {
   ehcp_date date;
@@ -41,10 +43,25 @@ struct interned {
   UT_hash_handle hh;
 };
 
+/* Cases and their ids live in chunks freed all at once with the set: a
+ * million cases then cost a few hundred allocations, not two million. */
+struct arena_chunk {
+  struct arena_chunk *next;
+  size_t used, size;
+  _Alignas(max_align_t) unsigned char data[];
+};
+
+#define STRING_CACHE 256 /* direct-mapped cache of recently interned strings */
+
 struct ehcp_case_set {
   struct ehcp_case **cases; /* in order first seen */
   size_t ncases, cap;
   struct ehcp_case *by_id;  /* uthash on id */
+  struct ehcp_case *last;   /* the case found last: rows of one case come together */
+  uint64_t serial;          /* unique per set made in this process (caches key on it,
+                               as a freed set's address may come back) */
+  struct arena_chunk *arena;
+  uint32_t string_cache[STRING_CACHE]; /* string ids by a cheap hash of the text */
   struct interned *strings_by_text;
   char **strings;           /* strings[id], strings[0] = NULL */
   uint32_t nstrings, scap;

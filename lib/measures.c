@@ -197,8 +197,7 @@ struct ehcp_measures {
   bool sums_sorted;
 
   /* Per case set: group_by names as interned ids, and value ids -> group. */
-  const struct ehcp_case_set *cache_set;
-  char *const *cache_strings;
+  uint64_t cache_serial;
   uint32_t cache_nstrings, gen;
   uint32_t *name_ids;
   bool names_missing;
@@ -368,16 +367,14 @@ static void clear_tuples(ehcp_measures *m) {
 
 /* Settle the group_by names as ids of the case's set. Value ids mean
  * other strings in another set, so the caches start again whenever the set
- * may have changed: another set, or the same one grown (which is also how
- * a set freed and another made at the same address shows), or with new
- * strings (names it did not know may be there now). Starting again is a
+ * may have changed: another set (by its serial: a freed set's address may
+ * come back), or the same one with new strings (names it did not know may
+ * be there now). Starting again is a
  * new generation, not a sweep, so counting while building stays linear. */
 static void use_set(ehcp_measures *m, const struct ehcp_case_set *set) {
-  if (set == m->cache_set && set->strings == m->cache_strings &&
-      set->nstrings == m->cache_nstrings)
+  if (set->serial == m->cache_serial && set->nstrings == m->cache_nstrings)
     return;
-  m->cache_set = set;
-  m->cache_strings = set->strings;
+  m->cache_serial = set->serial;
   m->cache_nstrings = set->nstrings;
   if (++m->gen == 0) { /* wrapped: every slot is stale anyway */
     if (m->vgroup)

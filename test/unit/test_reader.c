@@ -662,9 +662,10 @@ static void test_detect(void) {
   CHECK_INT(ehcp_reader_detect(&f, NULL, 0), EHCP_ERR_PARSE);
   CHECK_INT(f, 7);
 
-  /* The real SEN2 sample beside the project. */
+  /* The project's own SEN2 fixture (test_sen2 also reads the third-party
+   * sample when it is there). */
   char sen2[1200];
-  snprintf(sen2, sizeof sen2, "%s/../../../shared/data/sen2/sen2_sample_2025.xml", data_dir);
+  snprintf(sen2, sizeof sen2, "%s/sen2/return_2025.xml", data_dir);
   size_t len;
   char *buf = slurp(sen2, &len);
   CHECK_INT(ehcp_reader_detect(&f, buf, len), EHCP_OK);

@@ -771,8 +771,11 @@ static int take_options(ehcp_measures *m, const struct ehcp_measures_options *o)
   if (!ehcp_period_name(o->period))
     return fail(m, EHCP_ERR_INVALID, "unknown period %d", o->period);
   m->period_kind = o->period;
-  m->from = o->from;
-  m->to = o->to;
+  /* Zero-initialised options mean "no range": from = to = 1970-01-01 would
+   * be a range nobody asks for. */
+  int zeroed = o->from == 0 && o->to == 0;
+  m->from = zeroed ? EHCP_DATE_NONE : o->from;
+  m->to = zeroed ? EHCP_DATE_NONE : o->to;
   if (o->ngroup_by && !o->group_by)
     return fail(m, EHCP_ERR_INVALID, "group_by is NULL");
   if (o->nmeasures && !o->measures)
@@ -1124,14 +1127,6 @@ static int compute_case(const ehcp_case *c, const ehcp_timeline *tl, void *paylo
   return ehcp_measures_add(payload, c, tl);
 }
 
-/* The evaluator's rule set. timeline.c keeps it as the first member of
- * struct ehcp_evaluator, and a pointer to a struct may be read as a pointer
- * to its first member (C11 6.7.2.1p15).
- * TODO: use an accessor once the evaluator exports one. */
-static const ehcp_ruleset *evaluator_ruleset(const ehcp_evaluator *ev) {
-  return *(const ehcp_ruleset *const *)(const void *)ev;
-}
-
 int ehcp_measures_compute(ehcp_measures **out, const ehcp_evaluator *ev,
                           const ehcp_case_set *set, ehcp_date as_of,
                           const struct ehcp_measures_options *opts) {
@@ -1141,7 +1136,7 @@ int ehcp_measures_compute(ehcp_measures **out, const ehcp_evaluator *ev,
   if (!ev || !set)
     return EHCP_ERR_INVALID;
   ehcp_measures *m;
-  int rc = ehcp_measures_new(&m, evaluator_ruleset(ev), opts);
+  int rc = ehcp_measures_new(&m, ehcp_evaluator_ruleset(ev), opts);
   if (rc != EHCP_OK) {
     *out = m; /* on EHCP_ERR_INVALID, carries the reason */
     return rc;

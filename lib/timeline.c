@@ -121,6 +121,10 @@ int ehcp_evaluator_new(ehcp_evaluator **out, const ehcp_ruleset *rs, const ehcp_
   return EHCP_OK;
 }
 
+const ehcp_ruleset *ehcp_evaluator_ruleset(const ehcp_evaluator *ev) { return ev->rs; }
+
+const ehcp_calendar *ehcp_evaluator_calendar(const ehcp_evaluator *ev) { return ev->cal; }
+
 void ehcp_evaluator_free(ehcp_evaluator *ev) {
   if (!ev)
     return;

@@ -61,7 +61,8 @@ struct ehcp_measures_options {
   size_t ngroup_by;
   const char *const *measures;    /**< measure ids to compute (borrowed), or NULL for all */
   size_t nmeasures;
-  ehcp_date from, to;             /**< keep steps ending in [from, to]; ::EHCP_DATE_NONE = open */
+  ehcp_date from, to;             /**< keep steps ending in [from, to]; ::EHCP_DATE_NONE =
+                                       open; both 0 (zero-initialised) = no range */
 };
 #define EHCP_MEASURES_OPTIONS_VERSION 1
 
@@ -117,7 +118,9 @@ EHCP_EXPORT int ehcp_period_from_name(int *out, const char *name);
  * must outlive the accumulator). @p opts may be NULL for defaults (all
  * measures, by month, no grouping).
  * @return ::EHCP_OK, ::EHCP_ERR_INVALID (unknown measure id or period, bad
- *         version: see ehcp_measures_errmsg()), ::EHCP_ERR_NOMEM.
+ *         version), ::EHCP_ERR_NOMEM. On ::EHCP_ERR_INVALID, @p *out is
+ *         still set to an (empty) accumulator whose ehcp_measures_errmsg()
+ *         says why: free it with ehcp_measures_free().
  */
 EHCP_EXPORT int ehcp_measures_new(ehcp_measures **out, const ehcp_ruleset *rs,
                                   const struct ehcp_measures_options *opts);

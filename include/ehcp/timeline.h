@@ -97,6 +97,12 @@ typedef struct ehcp_timeline ehcp_timeline;
 EHCP_EXPORT int ehcp_evaluator_new(ehcp_evaluator **out, const ehcp_ruleset *rs,
                                    const ehcp_calendar *cal);
 
+/** @return the rule set the evaluator was made with (borrowed). */
+EHCP_EXPORT const ehcp_ruleset *ehcp_evaluator_ruleset(const ehcp_evaluator *ev);
+
+/** @return the authority's calendar the evaluator was made with (borrowed). */
+EHCP_EXPORT const ehcp_calendar *ehcp_evaluator_calendar(const ehcp_evaluator *ev);
+
 /** Free an evaluator (not the rule set or calendars). NULL is a no-op. */
 EHCP_EXPORT void ehcp_evaluator_free(ehcp_evaluator *ev);
 

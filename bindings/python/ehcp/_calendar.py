@@ -70,11 +70,14 @@ def _is_scalar(x: Any) -> bool:
     return isinstance(x, (_dt.date, str)) or type(x).__name__ == "datetime64"
 
 
-def _days(np, x: Any, name: str):
-    """Day numbers of an array of dates as contiguous int32 (the library's
-    ehcp_date), by vectorised conversion: datetime64 -> int64 days -> int32.
-    NaT and days beyond int32 become EHCP_DATE_NONE, which every batch
-    function reports as out of range."""
+# Arrays are converted and computed in chunks that stay in the CPU cache:
+# each chunk of datetime64 days is range-checked and cast to int32 (vectorised,
+# no Python loop over elements), then handed to the library's batch function.
+_CHUNK = 1 << 15
+
+
+def _dates(np, x: Any, name: str):
+    """An array of dates as a flat datetime64[D] array (a view when possible)."""
     a = np.asarray(x)
     if a.dtype.kind != "M":
         if a.dtype.kind in "iufcb":
@@ -83,10 +86,16 @@ def _days(np, x: Any, name: str):
         a = a.astype("datetime64[D]")  # datetime.date objects, ISO strings
     elif a.dtype != np.dtype("datetime64[D]"):
         a = a.astype("datetime64[D]")
-    v = a.view(np.int64)
+    return a
+
+
+def _int32_days(np, v):
+    """int64 day numbers as int32 (the library's ehcp_date). NaT and days
+    beyond int32 become EHCP_DATE_NONE, which every batch function reports
+    as out of range, never a wrapped-around date."""
     if v.size and (v.min() < _INT32_MIN + 1 or v.max() > _INT32_MAX):
         v = np.clip(v, _INT32_MIN, _INT32_MAX)  # NaT (INT64_MIN) -> EHCP_DATE_NONE
-    return np.ascontiguousarray(v, dtype=np.int32)
+    return v.astype(np.int32)
 
 
 def _ints(np, x: Any, name: str):
@@ -95,7 +104,23 @@ def _ints(np, x: Any, name: str):
         raise TypeError(f"{name}: expected integers, got {a.dtype}")
     if a.size and a.dtype.itemsize >= 4 and (a.min() < _INT32_MIN or a.max() > _INT32_MAX):
         raise RangeError(f"{name}: {strerror(lib.EHCP_ERR_RANGE)} (beyond 32 bits)")
-    return np.ascontiguousarray(a, dtype=np.int32)
+    return a.astype(np.int32, copy=False)
+
+
+def _flat(np, *arrays):
+    """Broadcast to one shape; flat C-contiguous views (copies if need be)."""
+    if any(a.shape != arrays[0].shape for a in arrays):
+        arrays = np.broadcast_arrays(*arrays)
+    return arrays[0].shape, [np.ravel(a) for a in arrays]
+
+
+def _buf(a, ctype="int32_t[]"):
+    return ffi.from_buffer(ctype, a)
+
+
+def _check_errors(errors: str) -> None:
+    if errors not in ("raise", "coerce"):
+        raise InvalidArgument(f"errors: expected 'raise' or 'coerce', got {errors!r}")
 
 
 class Calendar(Owner):
@@ -201,13 +226,15 @@ class Calendar(Owner):
                 raise self._range_error(f"count({to_date(bd)}, {to_date(ed)})")
             return out[0]
         import numpy as np
-        bd, ed = np.broadcast_arrays(_days(np, b, "b"), _days(np, e, "e"))
-        bd, ed = np.ascontiguousarray(bd), np.ascontiguousarray(ed)
-        out = np.empty(bd.shape, dtype=np.int32)
-        rc = lib.ehcp_calendar_count_batch(ffi.from_buffer("int32_t[]", out), self._p(),
-                                           ffi.from_buffer("ehcp_date[]", bd),
-                                           ffi.from_buffer("ehcp_date[]", ed), out.size)
-        return self._batch_result(np, rc, out, out == lib.EHCP_DATE_NONE, errors, "count")
+        shape, (bd, ed) = _flat(np, _dates(np, b, "b"), _dates(np, e, "e"))
+        bd, ed = bd.view(np.int64), ed.view(np.int64)
+        out = np.empty(bd.size, dtype=np.int32)
+        p, rc = self._p(), lib.EHCP_OK
+        for s in range(0, out.size, _CHUNK):
+            o, b32, e32 = out[s:s + _CHUNK], _int32_days(np, bd[s:s + _CHUNK]), _int32_days(np, ed[s:s + _CHUNK])
+            rc = min(rc, lib.ehcp_calendar_count_batch(_buf(o), p, _buf(b32), _buf(e32), o.size))
+        out = out.reshape(shape)
+        return self._batch_result(np, rc, out, lambda: out == lib.EHCP_DATE_NONE, errors, "count")
 
     @overload
     def add(self, d: DateLike, n: int) -> _dt.date: ...
@@ -226,19 +253,24 @@ class Calendar(Owner):
                 raise self._range_error(f"add({to_date(dd)}, {n})")
             return to_date(out[0])
         import numpy as np
-        dd, nn = np.broadcast_arrays(_days(np, d, "d"), _ints(np, n, "n"))
-        dd, nn = np.ascontiguousarray(dd), np.ascontiguousarray(nn)
-        out = np.empty(dd.shape, dtype=np.int32)
-        rc = lib.ehcp_calendar_add_batch(ffi.from_buffer("ehcp_date[]", out), self._p(),
-                                         ffi.from_buffer("ehcp_date[]", dd),
-                                         ffi.from_buffer("int32_t[]", nn), out.size)
-        bad = out == lib.EHCP_DATE_NONE if rc != lib.EHCP_OK else None
-        if bad is not None and errors != "coerce":
-            self._batch_result(np, rc, out, bad, errors, "add")
-        days = out.astype(np.int64)
-        if bad is not None:
-            days[bad] = np.iinfo(np.int64).min  # NaT
-        return days.view("datetime64[D]")
+        _check_errors(errors)
+        shape, (dd, nn) = _flat(np, _dates(np, d, "d"), _ints(np, n, "n"))
+        dd = dd.view(np.int64)
+        days = np.empty(dd.size, dtype=np.int64)
+        chunk = np.empty(min(dd.size, _CHUNK), dtype=np.int32)
+        p, bad, first = self._p(), 0, -1
+        for s in range(0, dd.size, _CHUNK):
+            d32, n32 = _int32_days(np, dd[s:s + _CHUNK]), nn[s:s + _CHUNK]
+            o = chunk[:d32.size]
+            rc = lib.ehcp_calendar_add_batch(_buf(o), p, _buf(d32), _buf(n32), o.size)
+            days[s:s + o.size] = o
+            if rc != lib.EHCP_OK:
+                miss = np.flatnonzero(o == lib.EHCP_DATE_NONE)
+                bad, first = bad + miss.size, first if first >= 0 else s + int(miss[0])
+                days[s + miss] = np.iinfo(np.int64).min  # NaT
+        if bad and errors == "raise":
+            self._raise_batch(first, "add", bad, dd.size)
+        return days.view("datetime64[D]").reshape(shape)
 
     @overload
     def is_working_day(self, d: DateLike) -> bool: ...
@@ -256,26 +288,33 @@ class Calendar(Owner):
                 raise self._range_error(f"is_working_day({to_date(dd)})")
             return rc == 1
         import numpy as np
-        dd = _days(np, d, "d")
-        out = np.empty(dd.shape, dtype=np.int8)
-        rc = lib.ehcp_calendar_is_working_day_batch(ffi.from_buffer("int8_t[]", out), self._p(),
-                                                    ffi.from_buffer("ehcp_date[]", dd), out.size)
-        res = self._batch_result(np, rc, out, out < 0, errors, "is_working_day")
+        shape, (dd,) = _flat(np, _dates(np, d, "d"))
+        dd = dd.view(np.int64)
+        out = np.empty(dd.size, dtype=np.int8)
+        p, rc = self._p(), lib.EHCP_OK
+        for s in range(0, out.size, _CHUNK):
+            o, d32 = out[s:s + _CHUNK], _int32_days(np, dd[s:s + _CHUNK])
+            rc = min(rc, lib.ehcp_calendar_is_working_day_batch(_buf(o, "int8_t[]"), p, _buf(d32), o.size))
+        out = out.reshape(shape)
+        res = self._batch_result(np, rc, out, lambda: out < 0, errors, "is_working_day")
         if isinstance(res, np.ma.MaskedArray):
             return np.ma.MaskedArray(res.data == 1, mask=res.mask)
         return out.view(np.bool_)
 
     def _batch_result(self, np, rc: int, out, bad, errors: str, what: str):
-        if errors not in ("raise", "coerce"):
-            raise InvalidArgument(f"errors: expected 'raise' or 'coerce', got {errors!r}")
+        _check_errors(errors)
         if rc == lib.EHCP_OK:
             return out
+        mask = bad()
         if errors == "coerce":
-            return np.ma.MaskedArray(out, mask=bad)
-        idx = np.flatnonzero(bad)
+            return np.ma.MaskedArray(out, mask=mask)
+        idx = np.flatnonzero(mask)
+        self._raise_batch(int(idx[0]), what, idx.size, out.size)
+
+    def _raise_batch(self, first: int, what: str, count: int, size: int):
         f, l = self.range
-        raise RangeError(f"{strerror(rc)}: {what}: {idx.size} of {out.size} outside the "
-                         f"calendar's range {f}..{l}, the first at index {int(idx[0])}", rc)
+        raise RangeError(f"{strerror(lib.EHCP_ERR_RANGE)}: {what}: {count} of {size} outside the "
+                         f"calendar's range {f}..{l}, the first at index {first}", lib.EHCP_ERR_RANGE)
 
     def next(self, d: DateLike) -> _dt.date:
         """``d`` if it is a working day, else the next working day."""

@@ -180,13 +180,3 @@ class Owner:
 
     def __exit__(self, *exc) -> None:
         self.close()
-
-
-def check_range_array(name: str, bad, values) -> None:
-    """Raise RangeError naming the first out-of-range element of an array."""
-    import numpy as np
-    idx = np.flatnonzero(bad)
-    if idx.size:
-        i = int(idx[0])
-        raise RangeError(f"{name}: {idx.size} value(s) out of range, first at index {i} "
-                         f"({values.reshape(-1)[i]!r})")

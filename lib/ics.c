@@ -91,6 +91,7 @@ static int fail(const struct ics_ctx *cx, int code, size_t line, const char *fmt
     vsnprintf(cx->errbuf + n, cx->errlen - (size_t)n, fmt, ap);
     va_end(ap);
   }
+  for (char *q = cx->errbuf; *q; q++) if ((unsigned char)*q < 0x20 || *q == 0x7f) *q = '?'; /* one line, whatever the input quoted */
   return code;
 }
 

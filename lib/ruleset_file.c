@@ -218,6 +218,7 @@ static void fail(struct parser *p, int code, uint32_t line, const char *fmt, ...
     vsnprintf(p->errmsg + n, sizeof p->errmsg - (size_t)n, fmt, ap);
     va_end(ap);
   }
+  for (char *q = p->errmsg; *q; q++) if ((unsigned char)*q < 0x20 || *q == 0x7f) *q = '?'; /* one line, whatever the input quoted */
 }
 
 static void nomem(struct parser *p) { fail(p, EHCP_ERR_NOMEM, 0, "out of memory"); }

@@ -225,6 +225,8 @@ struct ehcp_milestone_result {
 typedef struct ehcp_evaluator ehcp_evaluator;
 typedef struct ehcp_timeline ehcp_timeline;
 int ehcp_evaluator_new(ehcp_evaluator **out, const ehcp_ruleset *rs, const ehcp_calendar *cal);
+const ehcp_ruleset *ehcp_evaluator_ruleset(const ehcp_evaluator *ev);
+const ehcp_calendar *ehcp_evaluator_calendar(const ehcp_evaluator *ev);
 void ehcp_evaluator_free(ehcp_evaluator *ev);
 int ehcp_evaluator_add_setting_calendar(ehcp_evaluator *ev, const char *ref,
                                         const ehcp_calendar *setting);
@@ -342,6 +344,48 @@ const struct ehcp_cohort_counts *ehcp_cohorts_history(ehcp_date *at, const ehcp_
                                                       size_t index, size_t k);
 const struct ehcp_km_point *ehcp_cohorts_km(const ehcp_cohorts *co, size_t index);
 
+/* export.h (FILE is cffi's opaque stdio type) */
+void ehcp_export_free(char *buf);
+struct ehcp_ics_options {
+  unsigned version;
+  ehcp_date as_of;
+  int use_within;
+  int32_t within;
+  const char *const *case_ids;
+  size_t ncase_ids;
+  int local_targets;
+  const char *name;
+  int (*progress)(uint64_t done, uint64_t total, void *payload);
+  void *payload;
+  ...;
+};
+#define EHCP_ICS_OPTIONS_VERSION ...
+#define EHCP_ICS_UID_SIZE ...
+int ehcp_ics_uid(char *buf, const char *case_id, const struct ehcp_milestone_result *r);
+int ehcp_ics_write(FILE *out, size_t *nevents, const ehcp_evaluator *ev, const ehcp_ruleset *rs,
+                   const ehcp_case_set *set, const struct ehcp_ics_options *opts);
+int ehcp_ics_string(char **out, size_t *len, size_t *nevents, const ehcp_evaluator *ev,
+                    const ehcp_ruleset *rs, const ehcp_case_set *set,
+                    const struct ehcp_ics_options *opts);
+struct ehcp_report_options {
+  unsigned version;
+  ehcp_date as_of;
+  const char *title;
+  const char *subtitle;
+  double target_20w;
+  double target_reviews;
+  double target_advice;
+  unsigned months;
+  unsigned advice_periods;
+  ...;
+};
+#define EHCP_REPORT_OPTIONS_VERSION ...
+int ehcp_report_write_html(FILE *out, const ehcp_measures *monthly, const ehcp_measures *advice,
+                           const ehcp_cohorts *co, const struct ehcp_report_options *opts);
+int ehcp_report_html(char **out, size_t *len, const ehcp_measures *monthly,
+                     const ehcp_measures *advice, const ehcp_cohorts *co,
+                     const struct ehcp_report_options *opts);
+
 /* The binding's own: ehcp_evaluate_set()'s callback, implemented in Python
  * (ehcp/_evaluate.py) with @ffi.def_extern(). cffi takes the GIL back for
  * the duration of each call. */
@@ -383,8 +427,9 @@ def _library_settings():
                     libraries=["ehcp"])
     cflags, libs = _pkg_config("--cflags"), _pkg_config("--libs")
     if cflags is not None and libs is not None:
+        libdirs = [f[2:] for f in libs if f.startswith("-L")]
         return dict(include_dirs=[f[2:] for f in cflags if f.startswith("-I")],
-                    library_dirs=[f[2:] for f in libs if f.startswith("-L")],
+                    library_dirs=libdirs, runtime_library_dirs=libdirs,
                     libraries=[f[2:] for f in libs if f.startswith("-l")] or ["ehcp"])
     inc, libdir = os.path.join(TREE, "include"), os.path.join(TREE, "build", "lib")
     if os.path.exists(os.path.join(inc, "ehcp.h")) and os.path.exists(

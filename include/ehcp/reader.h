@@ -19,6 +19,22 @@
  * ReceivedDate), and what else it holds is still read. Names, postcodes and
  * birth dates are never copied anywhere.
  *
+ * A cases CSV (::EHCP_FORMAT_CASES_CSV, data-formats.md 3) has one row per
+ * case. Header names ignore ASCII case; `case_id` and `received_date` are
+ * required; every column that is not a recognised one becomes an attribute
+ * named by its header as written (`person_id` becomes the attribute
+ * `person_id`). A row is taken whole or rejected: a decision word without
+ * its date or a date without its word (`assessment_decision`,
+ * `issue_decision`, `review_decision`, `phase_transfer_kind`), a word
+ * outside the vocabulary (words are exact: `Yes` is not `yes`), an
+ * `exception_start` or `exception_end` with `exception` empty or `0`, an
+ * empty `case_id` or `received_date`, and a case id already on an earlier
+ * row of the same file (`duplicate_case`) are errors on the row.
+ * `exception` is `0`, `1` (= `unspecified`) or a reason; without
+ * `exception_start` the exception starts on `received_date`. Ids are unique
+ * per file only: a case already in the set gets the row's events added.
+ * See ehcp_reader_map_column() for exports with other headers.
+ *
  * @code
  *   ehcp_reader *r;
  *   ehcp_reader_new(&r, set, diags);

@@ -2,6 +2,7 @@
  * the public API is used: a finding is then something a caller could hit. */
 #include "fuzz_common.h"
 
+#include <expat.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -233,8 +234,125 @@ static void check_cohorts(const ehcp_cohorts *co) {
   }
 }
 
+/* The .ics export: CRLF lines of at most 75 octets, one VEVENT per event
+ * counted, and our own loader reads it back. `latest` is the latest date
+ * the export may write (DTEND of the latest due date, or the as-of date).
+ *
+ * Known finding (reported, not fixed yet): libical writes the dates of years
+ * after 3000 as "00000000T000000", so such an export is not read back;
+ * until lib/export_ics.c refuses or handles those years, the read-back is
+ * skipped for them (define FUZZ_ICS_AFTER_3000 to check them anyway). */
+static void check_ics_export(const ehcp_evaluator *ev, const ehcp_ruleset *rs,
+                             const ehcp_case_set *set, ehcp_date as_of, ehcp_date latest) {
+  struct ehcp_ics_options o = {.version = EHCP_ICS_OPTIONS_VERSION, .as_of = as_of,
+                               .local_targets = 1, .name = "fuzz"};
+  char *text = NULL;
+  size_t len = 0, nevents = 0;
+  int wrc = ehcp_ics_string(&text, &len, &nevents, ev, rs, set, &o);
+  FUZZ_CHECK(wrc == EHCP_OK || wrc == EHCP_ERR_RANGE);
+  if (wrc != EHCP_OK) {
+    FUZZ_CHECK(text == NULL);
+    return;
+  }
+  FUZZ_CHECK(text != NULL && strlen(text) == len);
+  size_t begins = 0, col = 0;
+  for (size_t i = 0; i < len; i++) {
+    if (text[i] == '\r') {
+      FUZZ_CHECK(i + 1 < len && text[i + 1] == '\n');
+      FUZZ_CHECK(col <= 75);
+      col = 0;
+      i++;
+      if (i + 1 < len && strncmp(text + i + 1, "BEGIN:VEVENT\r\n", 14) == 0)
+        begins++;
+      continue;
+    }
+    FUZZ_CHECK(text[i] != '\n');
+    col++;
+  }
+  FUZZ_CHECK(col == 0); /* ends with CRLF */
+  FUZZ_CHECK(begins == nevents);
+#ifndef FUZZ_ICS_AFTER_3000
+  ehcp_date y3000;
+  ehcp_date_from_ymd(&y3000, 3000, 12, 31);
+  if (latest > y3000) {
+    ehcp_export_free(text);
+    return;
+  }
+#else
+  (void)latest;
+#endif
+  ehcp_calendar_builder *b;
+  FUZZ_CHECK(ehcp_calendar_builder_new(&b) == EHCP_OK);
+  int rc = ehcp_calendar_builder_add_ics(b, text, len, "export.ics");
+  if (rc != EHCP_OK)
+    fprintf(stderr, "export.ics not read back: %s\n", ehcp_calendar_builder_errmsg(b));
+  FUZZ_CHECK(rc == EHCP_OK);
+  ehcp_calendar_builder_free(b);
+  ehcp_export_free(text);
+}
+
+/* The board report is well-formed XML, whatever the group names. */
+static void check_report(const ehcp_measures *monthly, const ehcp_measures *advice,
+                         const ehcp_cohorts *co, ehcp_date as_of) {
+  struct ehcp_report_options o = {.version = EHCP_REPORT_OPTIONS_VERSION, .as_of = as_of,
+                                  .subtitle = "<Fuzz & \"Co\">"};
+  char *html = NULL;
+  size_t len = 0;
+  FUZZ_CHECK(ehcp_report_html(&html, &len, monthly, advice, co, &o) == EHCP_OK);
+  FUZZ_CHECK(html != NULL && strlen(html) == len);
+  XML_Parser x = XML_ParserCreate("UTF-8");
+  FUZZ_CHECK(x != NULL);
+  int ok = XML_Parse(x, html, (int)len, 1) == XML_STATUS_OK;
+  if (!ok)
+    fprintf(stderr, "report is not well-formed XML: line %lu: %s\n",
+            (unsigned long)XML_GetCurrentLineNumber(x), XML_ErrorString(XML_GetErrorCode(x)));
+  FUZZ_CHECK(ok);
+  XML_ParserFree(x);
+  ehcp_export_free(html);
+}
+
+/* The first attribute name of any case, to group by, or NULL. */
+static const char *some_attribute(const ehcp_case_set *set) {
+  for (size_t i = 0; i < ehcp_case_set_count(set); i++) {
+    const char *name, *value;
+    if (ehcp_case_attribute_at(&name, &value, ehcp_case_set_get(set, i), 0) == EHCP_OK)
+      return name;
+  }
+  return NULL;
+}
+
+/* The writers on what was evaluated: the board report (with advice grouped
+ * by an attribute of the data, so that its values reach the report as group
+ * names) and the .ics export. */
+static void check_writers(const ehcp_case_set *set, const ehcp_ruleset *rs,
+                          const ehcp_evaluator *ev, ehcp_timeline *tl, const ehcp_measures *m,
+                          const ehcp_cohorts *co, ehcp_date as_of, ehcp_date latest) {
+  const char *group = some_attribute(set);
+  const char *const advice_only[] = {"advice_6w"};
+  struct ehcp_measures_options ao = {.version = EHCP_MEASURES_OPTIONS_VERSION,
+                                     .period = EHCP_PERIOD_ALL,
+                                     .group_by = &group,
+                                     .ngroup_by = group ? 1 : 0,
+                                     .measures = advice_only,
+                                     .nmeasures = 1,
+                                     .from = EHCP_DATE_NONE,
+                                     .to = EHCP_DATE_NONE};
+  ehcp_measures *advice;
+  FUZZ_CHECK(ehcp_measures_new(&advice, rs, &ao) == EHCP_OK);
+  for (size_t i = 0; i < ehcp_case_set_count(set); i++) {
+    const ehcp_case *c = ehcp_case_set_get(set, i);
+    FUZZ_CHECK(ehcp_evaluate(tl, ev, c, as_of) == EHCP_OK);
+    FUZZ_CHECK(ehcp_measures_add(advice, c, tl) == EHCP_OK);
+  }
+  check_measures(advice);
+  check_report(m, advice, co, as_of);
+  ehcp_measures_free(advice);
+  check_ics_export(ev, rs, set, as_of, latest);
+
+}
+
 void fuzz_evaluate_set(const ehcp_case_set *set, const ehcp_ruleset *rs,
-                       const ehcp_calendar *cal, ehcp_date as_of) {
+                       const ehcp_calendar *cal, ehcp_date as_of, int writers) {
   ehcp_diagnostics *d;
   FUZZ_CHECK(ehcp_diagnostics_new(&d) == EHCP_OK);
   FUZZ_CHECK(ehcp_validate_set(d, set, as_of) == EHCP_OK);
@@ -249,15 +367,23 @@ void fuzz_evaluate_set(const ehcp_case_set *set, const ehcp_ruleset *rs,
   FUZZ_CHECK(ehcp_timeline_new(&tl) == EHCP_OK);
   FUZZ_CHECK(ehcp_measures_new(&m, rs, NULL) == EHCP_OK);
   FUZZ_CHECK(ehcp_cohorts_new(&co, as_of) == EHCP_OK);
+  ehcp_date latest = as_of;
   for (size_t i = 0; i < ehcp_case_set_count(set); i++) {
     const ehcp_case *c = ehcp_case_set_get(set, i);
     FUZZ_CHECK(ehcp_evaluate(tl, ev, c, as_of) == EHCP_OK);
     fuzz_check_timeline(tl, rs, cal, as_of);
+    for (size_t k = 0; k < ehcp_timeline_count(tl); k++) {
+      ehcp_date due = ehcp_timeline_get(tl, k)->due;
+      if (due != EHCP_DATE_NONE && due + 1 > latest)
+        latest = due + 1;
+    }
     FUZZ_CHECK(ehcp_measures_add(m, c, tl) == EHCP_OK);
     FUZZ_CHECK(ehcp_cohorts_add(co, c, tl) == EHCP_OK);
   }
   check_measures(m);
   check_cohorts(co);
+  if (writers)
+    check_writers(set, rs, ev, tl, m, co, as_of, latest);
   ehcp_cohorts_free(co);
   ehcp_measures_free(m);
   ehcp_timeline_free(tl);

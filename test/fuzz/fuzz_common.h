@@ -54,9 +54,11 @@ void fuzz_check_timeline(const ehcp_timeline *tl, const ehcp_ruleset *rs,
                          const ehcp_calendar *cal, ehcp_date as_of);
 
 /* Validate, evaluate, measure and put into cohorts every case of set as of
- * as_of, with rule set rs on calendar cal, checking every result. */
+ * as_of, with rule set rs on calendar cal, checking every result; with
+ * `writers`, also write the board report (checked to be well-formed XML)
+ * and the .ics export (checked to be read back by the .ics loader). */
 void fuzz_evaluate_set(const ehcp_case_set *set, const ehcp_ruleset *rs,
-                       const ehcp_calendar *cal, ehcp_date as_of);
+                       const ehcp_calendar *cal, ehcp_date as_of, int writers);
 
 /* Check that every event of every case is well formed. Returns the total
  * number of events. */

@@ -131,7 +131,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     check_loaded(rs);
     ehcp_date as_of;
     ehcp_date_from_ymd(&as_of, 2025, 12, 31);
-    fuzz_evaluate_set(fixed_cases(), rs, fuzz_calendar(), as_of);
+    fuzz_evaluate_set(fixed_cases(), rs, fuzz_calendar(), as_of, 1);
   }
   ehcp_ruleset_free(rs);
   return 0;

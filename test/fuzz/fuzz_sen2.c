@@ -32,7 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
      * whatever it is. */
     if (as_of == EHCP_DATE_NONE)
       ehcp_date_from_ymd(&as_of, 2025, 1, 16);
-    fuzz_evaluate_set(set, fuzz_rules(), fuzz_calendar(), as_of);
+    fuzz_evaluate_set(set, fuzz_rules(), fuzz_calendar(), as_of, 1);
   }
 
   ehcp_reader_free(r);

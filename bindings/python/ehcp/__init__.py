@@ -20,7 +20,7 @@ Errors raise subclasses of :class:`ehcp.Error` carrying the library's message.
 from ._ehcp_cffi import ffi as _ffi, lib as _lib
 from ._errors import (Error, FileError, InvalidArgument, LimitError, NoMemoryError, NotFoundError,
                       ParseError, RangeError, strerror)
-from ._util import DateLike, add_days, add_months, add_weeks, parse_date
+from ._util import DateArray, DateLike, add_days, add_months, add_weeks, parse_date
 from ._calendar import Calendar, Closure, Holiday
 from ._cases import Case, CaseSet, Diagnostic, Event, FileRead
 from ._rules import OPTIONS, MilestoneDef, RuleSet
@@ -28,6 +28,7 @@ from ._evaluate import (STATUSES, Evaluator, MilestoneResult, Timeline, deadline
                         evaluate)
 from ._measures import (COHORT_COUNTS, MEASURES, PERIODS, SUMMARY_FIELDS, cohorts, compliance, percent,
                         waiting_times)
+from ._export import ics, report_html
 
 __version__ = "0.1.0"
 
@@ -40,11 +41,11 @@ def library_version() -> str:
 __all__ = [
     "Error", "FileError", "InvalidArgument", "LimitError", "NoMemoryError", "NotFoundError",
     "ParseError", "RangeError", "strerror",
-    "DateLike", "add_days", "add_months", "add_weeks", "parse_date",
+    "DateArray", "DateLike", "add_days", "add_months", "add_weeks", "parse_date",
     "Calendar", "Closure", "Holiday",
     "Case", "CaseSet", "Diagnostic", "Event", "FileRead",
     "OPTIONS", "MilestoneDef", "RuleSet",
     "STATUSES", "Evaluator", "MilestoneResult", "Timeline", "deadlines", "deadlines_frame", "evaluate",
     "COHORT_COUNTS", "MEASURES", "PERIODS", "SUMMARY_FIELDS", "cohorts", "compliance", "percent",
-    "waiting_times", "library_version", "__version__",
+    "waiting_times", "ics", "report_html", "library_version", "__version__",
 ]

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Iterable, List, NamedTuple, Optional, Seq
 
 from ._ehcp_cffi import ffi, lib
 from ._errors import InvalidArgument, RangeError, check, strerror
-from ._util import DateLike, Owner, cstr, day, to_date
+from ._util import DateArray, DateLike, Owner, cstr, day, to_date
 
 if TYPE_CHECKING:
     import numpy as np
@@ -210,9 +210,10 @@ class Calendar(Owner):
 
     # -- scalar and vectorised queries ---------------------------------------
     @overload
-    def count(self, b: DateLike, e: DateLike) -> int: ...
+    def count(self, b: DateLike, e: DateLike) -> int: ...  # type: ignore[misc]
     @overload
-    def count(self, b: "npt.ArrayLike", e: "npt.ArrayLike", *, errors: str = ...) -> "np.ndarray": ...
+    def count(self, b: Union[DateArray, DateLike], e: Union[DateArray, DateLike], *,
+              errors: str = ...) -> "np.ndarray": ...
 
     def count(self, b, e, *, errors: str = "raise"):
         """Working days in ``[b, e)``; minus the count over ``[e, b)`` when
@@ -226,20 +227,21 @@ class Calendar(Owner):
                 raise self._range_error(f"count({to_date(bd)}, {to_date(ed)})")
             return out[0]
         import numpy as np
-        shape, (bd, ed) = _flat(np, _dates(np, b, "b"), _dates(np, e, "e"))
-        bd, ed = bd.view(np.int64), ed.view(np.int64)
-        out = np.empty(bd.size, dtype=np.int32)
+        shape, (ba, ea) = _flat(np, _dates(np, b, "b"), _dates(np, e, "e"))
+        ba, ea = ba.view(np.int64), ea.view(np.int64)
+        out = np.empty(ba.size, dtype=np.int32)
         p, rc = self._p(), lib.EHCP_OK
         for s in range(0, out.size, _CHUNK):
-            o, b32, e32 = out[s:s + _CHUNK], _int32_days(np, bd[s:s + _CHUNK]), _int32_days(np, ed[s:s + _CHUNK])
+            o, b32, e32 = out[s:s + _CHUNK], _int32_days(np, ba[s:s + _CHUNK]), _int32_days(np, ea[s:s + _CHUNK])
             rc = min(rc, lib.ehcp_calendar_count_batch(_buf(o), p, _buf(b32), _buf(e32), o.size))
         out = out.reshape(shape)
         return self._batch_result(np, rc, out, lambda: out == lib.EHCP_DATE_NONE, errors, "count")
 
     @overload
-    def add(self, d: DateLike, n: int) -> _dt.date: ...
+    def add(self, d: DateLike, n: int) -> _dt.date: ...  # type: ignore[misc]
     @overload
-    def add(self, d: "npt.ArrayLike", n: "npt.ArrayLike", *, errors: str = ...) -> "np.ndarray": ...
+    def add(self, d: Union[DateArray, DateLike], n: Union["npt.ArrayLike", int], *,
+            errors: str = ...) -> "np.ndarray": ...
 
     def add(self, d, n, *, errors: str = "raise"):
         """The ``n``-th working day after ``d`` (``d`` excluded); negative
@@ -254,13 +256,13 @@ class Calendar(Owner):
             return to_date(out[0])
         import numpy as np
         _check_errors(errors)
-        shape, (dd, nn) = _flat(np, _dates(np, d, "d"), _ints(np, n, "n"))
-        dd = dd.view(np.int64)
-        days = np.empty(dd.size, dtype=np.int64)
-        chunk = np.empty(min(dd.size, _CHUNK), dtype=np.int32)
+        shape, (da, na) = _flat(np, _dates(np, d, "d"), _ints(np, n, "n"))
+        da = da.view(np.int64)
+        days = np.empty(da.size, dtype=np.int64)
+        chunk = np.empty(min(da.size, _CHUNK), dtype=np.int32)
         p, bad, first = self._p(), 0, -1
-        for s in range(0, dd.size, _CHUNK):
-            d32, n32 = _int32_days(np, dd[s:s + _CHUNK]), nn[s:s + _CHUNK]
+        for s in range(0, da.size, _CHUNK):
+            d32, n32 = _int32_days(np, da[s:s + _CHUNK]), na[s:s + _CHUNK]
             o = chunk[:d32.size]
             rc = lib.ehcp_calendar_add_batch(_buf(o), p, _buf(d32), _buf(n32), o.size)
             days[s:s + o.size] = o
@@ -269,13 +271,13 @@ class Calendar(Owner):
                 bad, first = bad + miss.size, first if first >= 0 else s + int(miss[0])
                 days[s + miss] = np.iinfo(np.int64).min  # NaT
         if bad and errors == "raise":
-            self._raise_batch(first, "add", bad, dd.size)
+            self._raise_batch(first, "add", bad, da.size)
         return days.view("datetime64[D]").reshape(shape)
 
     @overload
-    def is_working_day(self, d: DateLike) -> bool: ...
+    def is_working_day(self, d: DateLike) -> bool: ...  # type: ignore[misc]
     @overload
-    def is_working_day(self, d: "npt.ArrayLike", *, errors: str = ...) -> "np.ndarray": ...
+    def is_working_day(self, d: DateArray, *, errors: str = ...) -> "np.ndarray": ...
 
     def is_working_day(self, d, *, errors: str = "raise"):
         """Whether ``d`` is a working day. Arrays: a bool array
@@ -288,12 +290,12 @@ class Calendar(Owner):
                 raise self._range_error(f"is_working_day({to_date(dd)})")
             return rc == 1
         import numpy as np
-        shape, (dd,) = _flat(np, _dates(np, d, "d"))
-        dd = dd.view(np.int64)
-        out = np.empty(dd.size, dtype=np.int8)
+        shape, (da,) = _flat(np, _dates(np, d, "d"))
+        da = da.view(np.int64)
+        out = np.empty(da.size, dtype=np.int8)
         p, rc = self._p(), lib.EHCP_OK
         for s in range(0, out.size, _CHUNK):
-            o, d32 = out[s:s + _CHUNK], _int32_days(np, dd[s:s + _CHUNK])
+            o, d32 = out[s:s + _CHUNK], _int32_days(np, da[s:s + _CHUNK])
             rc = min(rc, lib.ehcp_calendar_is_working_day_batch(_buf(o, "int8_t[]"), p, _buf(d32), o.size))
         out = out.reshape(shape)
         res = self._batch_result(np, rc, out, lambda: out < 0, errors, "is_working_day")

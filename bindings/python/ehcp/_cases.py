@@ -8,7 +8,7 @@ from typing import Any, Dict, Iterable, Iterator, List, Mapping, NamedTuple, Opt
 
 from ._ehcp_cffi import ffi, lib
 from ._errors import InvalidArgument, check, error_for
-from ._util import NONE, DateLike, Owner, cstr, day, day_or_none, text, to_date, to_date_or_none
+from ._util import DateLike, Owner, cstr, day, day_or_none, stext, text, to_date, to_date_or_none
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -130,7 +130,7 @@ class Case:
             out = {}
             for i in range(lib.ehcp_case_attribute_count(c)):
                 lib.ehcp_case_attribute_at(name, value, c, i)
-                out[text(name[0])] = text(value[0])
+                out[stext(name[0])] = stext(value[0])
             return out
 
     def validate(self, as_of: Optional[DateLike] = None) -> List[Diagnostic]:
@@ -300,7 +300,7 @@ class CaseSet(Owner):
         """Case ids in the order cases were first seen."""
         with self._use:
             p = self._p()
-            return [text(lib.ehcp_case_id(lib.ehcp_case_set_get(p, i)))
+            return [stext(lib.ehcp_case_id(lib.ehcp_case_set_get(p, i)))
                     for i in range(lib.ehcp_case_set_count(p))]
 
     def __iter__(self) -> Iterator[Case]:

@@ -16,6 +16,8 @@ class Error(Exception):
     """
 
     code: int = -99
+    #: the text that failed to parse, for date parsing errors
+    input: Optional[str] = None
 
     def __init__(self, message: str, code: Optional[int] = None):
         super().__init__(message)

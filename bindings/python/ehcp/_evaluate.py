@@ -4,14 +4,14 @@ from __future__ import annotations
 import datetime as _dt
 import os
 from dataclasses import dataclass
-from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 from ._calendar import Calendar
 from ._cases import Case, CaseSet
 from ._ehcp_cffi import ffi, lib
-from ._errors import Error, InvalidArgument, check, error_for
+from ._errors import InvalidArgument, check, error_for
 from ._rules import RuleSet
-from ._util import NO_VALUE, DateLike, Owner, cstr, day, text, to_date, to_date_or_none
+from ._util import NO_VALUE, DateLike, Owner, cstr, day, stext, text, to_date, to_date_or_none
 
 STATUSES = ("met", "missed", "due", "overdue", "not_applicable")
 
@@ -27,7 +27,10 @@ class MilestoneResult:
     would fall outside the calendar). ``status`` is ``met``, ``missed``,
     ``due``, ``overdue`` or ``not_applicable``; ``days_late``, ``days_left``
     and ``working_days_left`` are None where they do not apply. An
-    ``exception`` switches the limit off but never moves ``due``.
+    ``exception`` switches the limit off but never moves ``due``. ``uid``
+    is the occurrence's stable id (``ehcp_ics_uid``: a hash of the case id,
+    milestone, start, ref and detail, revealing none of them), the UID its
+    event has in :func:`ehcp.ics` files: a key for syncing with case systems.
     """
     case_id: str
     milestone: str
@@ -44,6 +47,7 @@ class MilestoneResult:
     exception_kind: Optional[str]
     ref: Optional[str]
     stage: str
+    uid: str
 
 
 @dataclass(frozen=True)
@@ -76,14 +80,17 @@ def _opt_int(v: int) -> Optional[int]:
 def _timeline(case_id: str, tl) -> Timeline:
     stage = text(lib.ehcp_stage_name(lib.ehcp_timeline_stage(tl))) or "none"
     rows = []
+    cid = case_id.encode("utf-8")
+    uid = ffi.new("char[]", lib.EHCP_ICS_UID_SIZE)
     for i in range(lib.ehcp_timeline_count(tl)):
         r = lib.ehcp_timeline_get(tl, i)
+        lib.ehcp_ics_uid(uid, cid, r)
         rows.append(MilestoneResult(
-            case_id, text(r.id), text(r.name), bool(r.statutory), to_date_or_none(r.start),
+            case_id, stext(r.id), stext(r.name), bool(r.statutory), to_date_or_none(r.start),
             to_date_or_none(r.due), to_date_or_none(r.done), text(lib.ehcp_status_name(r.status)) or str(r.status),
             _opt_int(r.days_late), _opt_int(r.days_left), _opt_int(r.working_days_left), bool(r.exception),
             text(lib.ehcp_exception_kind_name(r.exception_kind)) if r.exception_kind else None,
-            text(r.ref), stage))
+            text(r.ref), stage, ffi.string(uid).decode()))
     nxt = ffi.new("size_t *")
     has_next = lib.ehcp_timeline_next(nxt, tl) == lib.EHCP_OK
     return Timeline(case_id, to_date(lib.ehcp_timeline_as_of(tl)), stage, tuple(rows),
@@ -217,7 +224,8 @@ class Evaluator(Owner):
             rows = [r for r in rows if r.statutory]
         if open_only or due_within is not None:
             rows = [r for r in rows if r.status == "overdue" or (
-                r.status == "due" and (due_within is None or r.days_left <= due_within))]
+                r.status == "due" and (due_within is None or (r.days_left is not None
+                                                              and r.days_left <= due_within)))]
         return deadlines_frame(rows) if as_frame else rows
 
     def __repr__(self) -> str:
@@ -256,6 +264,7 @@ def deadlines_frame(rows: Iterable[MilestoneResult]):
         "exception_kind": pd.Series([r.exception_kind for r in rows], dtype=object),
         "ref": pd.Series([r.ref for r in rows], dtype=object),
         "stage": pd.Series([r.stage for r in rows], dtype=object),
+        "uid": pd.Series([r.uid for r in rows], dtype=object),
     })
 
 

@@ -2,7 +2,8 @@
 pandas DataFrames when pandas is installed, lists of dicts otherwise."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Sequence
+import datetime as _dt
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from ._calendar import Calendar
 from ._ehcp_cffi import ffi, lib
@@ -191,6 +192,7 @@ def _cohort_rows(co, history: bool) -> List[Dict[str, Any]]:
     for i in range(lib.ehcp_cohorts_count(co)):
         lib.ehcp_cohorts_month(y, mth, co, i)
         month = f"{y[0]:04d}-{mth[0]:02d}"
+        snapshots: List[Tuple[Optional[_dt.date], Any]]
         if history:
             snapshots = []
             for k in range(lib.ehcp_cohorts_history_count(co, i)):

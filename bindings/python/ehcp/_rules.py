@@ -6,7 +6,7 @@ from typing import Dict, Iterable, List, Mapping, NamedTuple, Optional, Union
 
 from ._ehcp_cffi import ffi, lib
 from ._errors import InvalidArgument, NotFoundError, check
-from ._util import Owner, cstr, text
+from ._util import Owner, cstr, stext, text
 
 #: The named conventions of a rule set (timescales.md defaults first).
 OPTIONS = {
@@ -99,7 +99,7 @@ class RuleSet(Owner):
     @property
     def options(self) -> Dict[str, str]:
         """Every convention and its value."""
-        return {k: self.option(k) for k in OPTIONS}
+        return {k: stext(lib.ehcp_ruleset_option(self._p(), cstr(k))) for k in OPTIONS}
 
     @property
     def name(self) -> str:
@@ -123,8 +123,8 @@ class RuleSet(Owner):
         for i in range(lib.ehcp_ruleset_count(p)):
             lib.ehcp_ruleset_milestone(mid, name, stat, p, i)
             lib.ehcp_ruleset_milestone_text(label, src, p, i)
-            out.append(MilestoneDef(text(mid[0]), text(name[0]), bool(stat[0]), text(label[0]) or "",
-                                    text(src[0]) or ""))
+            out.append(MilestoneDef(stext(mid[0]), stext(name[0]), bool(stat[0]), stext(label[0]),
+                                    stext(src[0])))
         return out
 
     def __repr__(self) -> str:

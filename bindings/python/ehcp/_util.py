@@ -3,16 +3,23 @@ from __future__ import annotations
 
 import datetime as _dt
 import threading
-from typing import Any, Callable, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, List, Optional, Tuple, TypeVar, Union
 
 from ._ehcp_cffi import ffi, lib
-from ._errors import Error, InvalidArgument, RangeError, error_for
+from ._errors import Error, InvalidArgument, error_for
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
 
 #: Anything the binding accepts as a date: a ``datetime.date`` (a
 #: ``datetime.datetime`` or pandas ``Timestamp`` counts by its date), a
 #: ``numpy.datetime64``, or a string in a form the library parses
 #: (``2025-01-15``, ``15/01/2025``, ``2025-Jan-15``, ``2022-Sep-28 00:00:00``).
-DateLike = Union[_dt.date, str, Any]
+DateLike = Union[_dt.date, str, "np.datetime64"]
+#: Arrays of dates for the vectorised calendar queries: NumPy arrays
+#: (``datetime64`` of any unit), pandas Series, lists or tuples of dates.
+DateArray = Union["np.ndarray", "pd.Series", List[Any], Tuple[Any, ...]]
 
 _EPOCH_ORDINAL = _dt.date(1970, 1, 1).toordinal()
 NONE = lib.EHCP_DATE_NONE
@@ -76,6 +83,11 @@ def text(p) -> Optional[str]:
     return None if p == ffi.NULL else ffi.string(p).decode("utf-8", "replace")
 
 
+def stext(p) -> str:
+    """As text(), for strings the library never leaves NULL ("" if it did)."""
+    return "" if p == ffi.NULL else ffi.string(p).decode("utf-8", "replace")
+
+
 def cstr(value: Optional[str], what: str = "string") -> Any:
     """A str as bytes for a `const char *` argument (None gives NULL)."""
     if value is None:
@@ -111,6 +123,9 @@ def _arith(fn: Callable, date: DateLike, n: int) -> _dt.date:
     if rc != lib.EHCP_OK:
         raise error_for(rc)
     return to_date(out[0])
+
+
+_O = TypeVar("_O", bound="Owner")
 
 
 class Owner:
@@ -174,7 +189,7 @@ class Owner:
             else:
                 self._release()
 
-    def __enter__(self):
+    def __enter__(self: _O) -> _O:
         self._p()
         return self
 

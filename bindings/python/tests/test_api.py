@@ -2,7 +2,6 @@
 modules declare is declared to cffi and callable through the extension."""
 import re
 
-import pytest
 
 import ehcp
 from ehcp._ehcp_cffi import lib

@@ -110,7 +110,7 @@ def test_reading_evaluating_and_errors(tmp_path):
     cal.close()
 
 
-def test_rule_sets_measures_cohorts():
+def test_rule_sets_measures_cohorts_writers():
     with ehcp.CaseSet.read(SAMPLE / "events.csv", SAMPLE / "attributes.csv") as sample:
         small = ehcp.CaseSet()
         for cid in sample.ids()[:20]:
@@ -128,6 +128,8 @@ def test_rule_sets_measures_cohorts():
         ehcp.compliance(small, by="year", group_by=["team"], as_of=DEC31, evaluator=ev, as_frame=False)
         ehcp.cohorts(small, DEC31, evaluator=ev, as_frame=False)
         ehcp.waiting_times(small, DEC31, evaluator=ev, as_frame=False)
+        ehcp.ics(small, DEC31, evaluator=ev, name="Team")
+        ehcp.report_html(small, DEC31, evaluator=ev, title="Board")
     flat(cycle, n=CYCLES // 50, warmup=200)
     ev.close()
     rules.close()

@@ -53,13 +53,13 @@ def test_deadlines_frame(sample):
     df = ehcp.deadlines(sample, SAMPLE_AS_OF, as_frame=True)
     assert list(df.columns) == ["case_id", "milestone", "name", "statutory", "start", "due", "done", "status",
                                 "days_late", "days_left", "working_days_left", "exception", "exception_kind",
-                                "ref", "stage"]
+                                "ref", "stage", "uid"]
     dtypes = {c: str(t) for c, t in df.dtypes.items()}
     assert dtypes == {"case_id": "object", "milestone": "object", "name": "object", "statutory": "bool",
                       "start": "datetime64[ns]", "due": "datetime64[ns]", "done": "datetime64[ns]",
                       "status": "category", "days_late": "Int32", "days_left": "Int32",
                       "working_days_left": "Int32", "exception": "bool", "exception_kind": "object",
-                      "ref": "object", "stage": "object"}
+                      "ref": "object", "stage": "object", "uid": "object"}
     assert list(df["status"].cat.categories) == list(ehcp.STATUSES)
     rows = ehcp.deadlines(sample, SAMPLE_AS_OF)
     assert len(df) == len(rows)
@@ -126,7 +126,7 @@ def test_waiting_times(sample):
     w = rows[0]
     assert w["plans"] == w["within_20w"] + w["within_52w"] + w["over_52w"] > 0
     assert w["median_weeks"] <= w["p90_weeks"] <= w["longest_weeks"]
-    pd = pytest.importorskip("pandas")
+    pytest.importorskip("pandas")
     df = ehcp.waiting_times(sample, SAMPLE_AS_OF, group_by=["team"])
     assert list(df.columns) == ["group", *ehcp.SUMMARY_FIELDS]
     assert df["plans"].sum() == w["plans"]

@@ -692,7 +692,7 @@ int main(int argc, char **argv) {
   setup();
   /* Is our malloc the one in use? Not under valgrind, for one. */
   atomic_store(&counter, 0);
-  void *probe = malloc(16);
+  void *volatile probe = malloc(16); /* volatile: the pair must not be optimised away */
   free(probe);
   if (atomic_load(&counter) == 0) {
     printf("oom: skipped (malloc is not ours here, e.g. under valgrind)\n");

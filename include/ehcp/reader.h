@@ -1,7 +1,7 @@
 /**
  * @file ehcp/reader.h
- * @brief Reading case data into a case set: events CSV, attributes CSV (and,
- *        later, cases CSV and SEN2 XML), with exact row accounting.
+ * @brief Reading case data into a case set: events CSV, attributes CSV,
+ *        cases CSV and SEN2 XML, with exact row accounting.
  *
  * A reader adds what it reads to a case set and reports every problem as a
  * diagnostic naming the file, line and reason. Nothing is silently lost:

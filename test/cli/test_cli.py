@@ -202,6 +202,26 @@ def test_validate():
     check("validate events after as-of (warnings only)", (rc, len(out.splitlines())), (0, 4))
 
 
+def test_deadlines_mapped_cases_csv():
+    mapped = os.path.join(DATA, "csv", "cases-mapped.csv")
+    maps = ["case_id=Case ref", "received_date=Date request received",
+            "assessment_decision=Decision to assess", "assessment_decision_date=Date of decision",
+            "final_issued_date=Final EHCP issued"]
+    args = ["deadlines", mapped, "--as-of", "2025-07-01", "--format", "csv"]
+    for m in maps:
+        args += ["--map", m]
+    rc, out, err = run(*args)
+    check("mapped read accounting", (rc, err.splitlines()[0]),
+          (0, f"{mapped}: cases_csv, 3 rows read, 2 accepted, 1 rejected"))  # M003: 31/02
+    rows = [r.split(",") for r in out.splitlines()]
+    check("mapped M001 A5", [r[:8] for r in rows if r[0] == "M001" and r[2] == "A5"],
+          [["M001", "plan", "A5", "final_plan", "2025-01-15", "2025-06-04", "2025-06-02", "met"]])
+    rc, out, err = run("deadlines", mapped, "--map", "nonsense=Case ref")
+    check("bad --map field", (rc, err.startswith("ehcp: --map nonsense=Case ref: ")), (2, True))
+    rc, out, err = run("deadlines", mapped, "--map", "received_date")
+    check("bad --map form", (rc, err), (2, "ehcp: --map: expected FIELD=HEADER, got 'received_date'\n"))
+
+
 def test_help():
     for cmd in ("holidays", "workdays", "deadlines", "validate"):
         rc, out, err = run(cmd, "--help")

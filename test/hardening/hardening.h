@@ -277,7 +277,7 @@ static HARDENING_UNUSED int generate_cases(ehcp_case_set *set, size_t n, uint64_
       return rc;                                                                    \
   } while (0)
   for (size_t i = 0; i < n; i++) {
-    char id[16], ref[16], worker[16];
+    char id[32], ref[32], worker[16];
     snprintf(id, sizeof id, "H%06zu", i + 1);
     ehcp_date t0 = base + (ehcp_date)rng_next(&r, 1000);
     if (rng_next(&r, 10) == 0)

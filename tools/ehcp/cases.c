@@ -32,6 +32,14 @@ int case_options_take(struct case_options *o, enum out_format *format, int c, co
   case CASE_OPT_QUIET: o->quiet = 1; return 0;
   case CASE_OPT_FORMAT: return cli_format(format, arg);
   case CASE_OPT_HELP: fputs(usage, stdout); return 1;
+  case CASE_OPT_MAP: {
+    const char **grown = strchr(arg, '=') ? realloc(o->maps, (o->nmaps + 1) * sizeof *grown) : NULL;
+    if (!grown)
+      return cli_error("--map: expected FIELD=HEADER, got '%s'", arg), -1;
+    grown[o->nmaps++] = arg;
+    o->maps = grown;
+    return 0;
+  }
   default: return -1;
   }
 }
@@ -39,6 +47,7 @@ int case_options_take(struct case_options *o, enum out_format *format, int c, co
 void case_options_free(struct case_options *o) {
   calendar_options_free(&o->cal);
   free(o->settings);
+  free(o->maps);
   *o = (struct case_options){0};
 }
 
@@ -49,6 +58,16 @@ int cases_read(struct cases *c, char **files, size_t nfiles, const struct case_o
   if (ehcp_reader_new(&r, c->set, c->diags) != EHCP_OK)
     return cli_error("out of memory"), -1;
   int status = 0;
+  for (size_t i = 0; i < o->nmaps && status == 0; i++) {
+    char field[128];
+    const char *eq = strchr(o->maps[i], '=');
+    int len = (int)(eq - o->maps[i]);
+    snprintf(field, sizeof field, "%.*s", len, o->maps[i]);
+    if (ehcp_reader_map_column(r, field, eq + 1) != EHCP_OK) {
+      cli_error("--map %s: %s", o->maps[i], ehcp_reader_errmsg(r));
+      status = -1;
+    }
+  }
   /* Progress in bytes of input (on a terminal, without --quiet). The
    * reader reports nothing inside a file yet, so the line advances file by
    * file and otherwise shows the time elapsed. */
@@ -60,7 +79,11 @@ int cases_read(struct cases *c, char **files, size_t nfiles, const struct case_o
   }
   struct progress *pg = progress_start("reading", PROGRESS_BYTES, total, o->quiet);
   for (size_t i = 0; i < nfiles && status == 0; i++) {
-    if (ehcp_reader_read_file(r, files[i], EHCP_FORMAT_AUTO) != EHCP_OK) {
+    /* With --map, CSV files are cases CSV: their headers may not say so. */
+    size_t n = strlen(files[i]);
+    int xml = n >= 4 && strcmp(files[i] + n - 4, ".xml") == 0;
+    int format = o->nmaps && !xml ? EHCP_FORMAT_CASES_CSV : EHCP_FORMAT_AUTO;
+    if (ehcp_reader_read_file(r, files[i], format) != EHCP_OK) {
       progress_end(pg);
       pg = NULL;
       cli_error("%s", ehcp_reader_errmsg(r));

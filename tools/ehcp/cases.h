@@ -12,6 +12,8 @@ struct case_options {
   const char **settings;       /* --setting REF=FILE.ics */
   size_t nsettings;
   const char *as_of;           /* --as-of D */
+  const char **maps;           /* --map FIELD=HEADER (cases CSV columns) */
+  size_t nmaps;
   int quiet;                   /* --quiet */
 };
 
@@ -39,7 +41,7 @@ void case_options_free(struct case_options *o);
 /* Long options every case command takes, for getopt_long tables. */
 enum {
   CASE_OPT_REGION = 2000, CASE_OPT_ICS, CASE_OPT_CLOSED, CASE_OPT_RULES, CASE_OPT_SETTING,
-  CASE_OPT_AS_OF, CASE_OPT_QUIET, CASE_OPT_FORMAT, CASE_OPT_HELP
+  CASE_OPT_AS_OF, CASE_OPT_QUIET, CASE_OPT_FORMAT, CASE_OPT_HELP, CASE_OPT_MAP
 };
 #define CASE_LONG_OPTIONS                                                                  \
   {"region", required_argument, NULL, CASE_OPT_REGION},                                    \
@@ -50,7 +52,8 @@ enum {
       {"as-of", required_argument, NULL, CASE_OPT_AS_OF},                                  \
       {"quiet", no_argument, NULL, CASE_OPT_QUIET},                                        \
       {"format", required_argument, NULL, CASE_OPT_FORMAT},                                \
-      {"help", no_argument, NULL, CASE_OPT_HELP}
+      {"help", no_argument, NULL, CASE_OPT_HELP},                                          \
+      {"map", required_argument, NULL, CASE_OPT_MAP}
 #define CASE_OPTIONS_USAGE                                                                 \
   "  --as-of D          evaluate as of this date (default: today)\n"                       \
   "  --rules FILE       rule-set file extending england-2014 (docs/ruleset-format.md)\n"   \
@@ -61,7 +64,9 @@ enum {
   "  --setting REF=FILE a setting's term calendar (.ics of closed days), for the\n"        \
   "                     school-closure exception (repeatable)\n"                           \
   "  --format F         table (default on a terminal), csv or json\n"                      \
-  "  --quiet            no row accounting on stderr\n"
+  "  --quiet            no row accounting on stderr\n"                                   \
+  "  --map FIELD=HEADER read cases CSV column FIELD (e.g. received_date) from the\n"     \
+  "                     file's column HEADER (repeatable)\n"
 
 /* Take one of the common options (c is its CASE_OPT_ code). Returns 0, 1 for
  * --help (usage already printed), or -1 after printing the error. */

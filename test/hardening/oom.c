@@ -63,13 +63,6 @@ static atomic_long counter;  /* allocations since the count was reset */
 static atomic_long live;     /* blocks allocated and not freed */
 static atomic_long failures; /* allocations made to fail */
 
-#ifdef CHAOS
-extern void *__libc_malloc(size_t);
-extern void *__libc_calloc(size_t, size_t);
-extern void *__libc_realloc(void *, size_t);
-extern void *__libc_memalign(size_t, size_t);
-extern void __libc_free(void *);
-
 /* Where libical is mapped. */
 #define MAX_RANGES 16
 static uintptr_t ical_lo[MAX_RANGES], ical_hi[MAX_RANGES];
@@ -91,6 +84,13 @@ static int find_libical(struct dl_phdr_info *info, size_t size, void *data) {
   }
   return 0;
 }
+
+#ifdef CHAOS
+extern void *__libc_malloc(size_t);
+extern void *__libc_calloc(size_t, size_t);
+extern void *__libc_realloc(void *, size_t);
+extern void *__libc_memalign(size_t, size_t);
+extern void __libc_free(void *);
 
 static int libical_on_stack(void) {
   void *frames[64];
@@ -768,10 +768,9 @@ static void run_scenario(const struct scenario *s) {
 
 int main(int argc, char **argv) {
 #ifndef CHAOS
-  (void)argc, (void)argv;
   printf("oom: skipped (needs glibc and no sanitizer: the test replaces malloc)\n");
   return 77;
-#else
+#endif
   printf("oom: every allocation of each path fails in turn\n"); /* stdout's buffer */
   void *frames[4];
   backtrace(frames, 4); /* loads the unwinder now, not inside malloc */
@@ -831,5 +830,4 @@ int main(int argc, char **argv) {
   else
     printf("oom: %d paths, no crash, no leak, nothing swallowed\n", ran);
   return problems || !ran ? 1 : 0;
-#endif
 }

@@ -195,7 +195,7 @@ static size_t events_good_len, events_errors_len, attributes_len, cases_good_len
     cases_errors_len, cases_mapped_len, sen2_good_len, sen2_errors_len, school_ics_len,
     rules_every_len, rules_local_len, rules_wales_len;
 
-static void die(const char *what) {
+static _Noreturn void die(const char *what) {
   fprintf(stderr, "oom: setup failed: %s\n", what);
   exit(1);
 }

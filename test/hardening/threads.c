@@ -49,7 +49,7 @@ static struct ehcp_measures_options team_opts = {.version = EHCP_MEASURES_OPTION
                                                  .from = EHCP_DATE_NONE,
                                                  .to = EHCP_DATE_NONE};
 
-static void die(const char *what) {
+static _Noreturn void die(const char *what) {
   fprintf(stderr, "threads: setup failed: %s\n", what);
   exit(1);
 }

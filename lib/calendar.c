@@ -224,7 +224,14 @@ static int closure_cmp(const void *pa, const void *pb) {
   const struct closure *a = pa, *b = pb;
   if (a->first != b->first)
     return a->first < b->first ? -1 : 1;
-  return strcmp(a->name, b->name);
+  int c = strcmp(a->name, b->name);
+  if (c != 0)
+    return c;
+  /* A total order: qsort is not stable, and glibc's falls back from merge
+   * sort to quicksort when it cannot allocate, so ties must not exist. */
+  if (a->last != b->last)
+    return a->last < b->last ? -1 : 1;
+  return (a->kind > b->kind) - (a->kind < b->kind);
 }
 
 /* Bank holidays of every year the range touches, clipped to the range. */

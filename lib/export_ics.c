@@ -102,6 +102,10 @@ struct writer {
   int stop; /* the progress callback's value */
 };
 
+/* libical writes no date after this year: its time normalisation turns
+ * them into "00000000T000000", which no reader (ours included) accepts. */
+#define ICS_LAST_YEAR 3000
+
 /* Callers pass dates in [EHCP_DATE_MIN, EHCP_DATE_MAX] (keep() sees to it). */
 static struct icaltimetype ical_date(ehcp_date d) {
   int y = 1970, m = 1, day = 1;
@@ -262,6 +266,10 @@ static icalcomponent *component(icalcomponent_kind kind, icalproperty **props, s
 /* Build, serialise and write one VEVENT. Returns 0 or an error code. */
 static int write_event(struct writer *w, const ehcp_case *c,
                        const struct ehcp_milestone_result *r) {
+  int year;
+  ehcp_date_to_ymd(&year, NULL, NULL, r->due + 1);
+  if (year > ICS_LAST_YEAR)
+    return EHCP_ERR_RANGE; /* written as 00000000T000000 by libical */
   char uid[EHCP_ICS_UID_SIZE + 12];
   ehcp_ics_uid(uid, ehcp_case_id(c), r);
   if (strcmp(uid, w->uid_prev) == 0) {
@@ -396,6 +404,8 @@ static int ics_run(struct out out, size_t *nevents, const ehcp_evaluator *ev,
   int y, m, d;
   if (ehcp_date_to_ymd(&y, &m, &d, o->as_of) != EHCP_OK)
     return EHCP_ERR_INVALID;
+  if (y > ICS_LAST_YEAR)
+    return EHCP_ERR_RANGE; /* DTSTAMP is the as-of date */
   /* Every id must exist before a byte is written. */
   for (size_t i = 0; o->case_ids && i < o->ncase_ids; i++)
     if (!o->case_ids[i] || !ehcp_case_set_find(set, o->case_ids[i]))

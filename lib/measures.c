@@ -224,6 +224,15 @@ static int fail(ehcp_measures *m, int code, const char *fmt, ...) {
   return code;
 }
 
+/* An allocation failed after part of a case (or of another accumulator) was
+ * counted: that cannot be taken back, so the accumulator is put out of use
+ * (it refuses adds and merges and reads as empty) rather than ever give a
+ * wrong figure. */
+static int lost_count(ehcp_measures *m) {
+  m->failed = 1;
+  return fail(m, EHCP_ERR_NOMEM, "out of memory: the accumulator lost count; free it");
+}
+
 /* ---- percentages, periods ------------------------------------------------- */
 
 double ehcp_percent(uint64_t a, uint64_t b) {
@@ -1018,7 +1027,7 @@ int ehcp_measures_add(ehcp_measures *m, const ehcp_case *c, const ehcp_timeline 
       continue;
     const struct target *t = &m->targets[r->milestone];
     if (t->role && summarise(m, s, t->role, r, as_of, stage) != EHCP_OK)
-      return fail(m, EHCP_ERR_NOMEM, "out of memory");
+      return lost_count(m);
     if (t->measure[0] < 0 || (r->status != EHCP_STATUS_MET && r->status != EHCP_STATUS_MISSED))
       continue;
     /* The step's end: its end event; for a chain that lapsed late (B1 when
@@ -1046,11 +1055,11 @@ int ehcp_measures_add(ehcp_measures *m, const ehcp_case *c, const ehcp_timeline 
           continue;
       } else if (measure == M_ADVICE_6W && !m->ngroup_by) {
         if ((g = adviser_group(m, t->detail_type, r->detail)) == UINT32_MAX)
-          return fail(m, EHCP_ERR_NOMEM, "out of memory");
+          return lost_count(m);
       }
       struct counter *count = cell_for(m, measure, period, g);
       if (!count)
-        return fail(m, EHCP_ERR_NOMEM, "out of memory");
+        return lost_count(m);
       count_step(count, met);
     }
   }
@@ -1090,7 +1099,7 @@ int ehcp_measures_merge(ehcp_measures *into, const ehcp_measures *from) {
     struct counter *count =
         g == UINT32_MAX ? NULL : cell_for(into, fc->key.measure, fc->key.period, g);
     if (!count)
-      return fail(into, EHCP_ERR_NOMEM, "out of memory");
+      return lost_count(into);
     count->met += fcount->met;
     count->steps += fcount->steps;
   }
@@ -1099,7 +1108,7 @@ int ehcp_measures_merge(ehcp_measures *into, const ehcp_measures *from) {
     uint32_t g = group_in(into, from, fs->group);
     struct summary *s = g == UINT32_MAX ? NULL : summary_for(into, g);
     if (!s)
-      return fail(into, EHCP_ERR_NOMEM, "out of memory");
+      return lost_count(into);
     if (fs->plans && (!s->plans || fs->longest > s->longest))
       s->longest = fs->longest;
     if (fs->open && (!s->open || fs->open_max > s->open_max))
@@ -1115,10 +1124,10 @@ int ehcp_measures_merge(ehcp_measures *into, const ehcp_measures *from) {
     s->transfers_due += fs->transfers_due;
     for (uint32_t d = fs->hist_len; d-- > 0;)
       if (fs->hist[d] && summary_days(s, (int32_t)d, fs->hist[d]) != EHCP_OK)
-        return fail(into, EHCP_ERR_NOMEM, "out of memory");
+        return lost_count(into);
     for (size_t k = 0; k < fs->noutside; k++)
       if (summary_days(s, fs->outside[k], 1) != EHCP_OK)
-        return fail(into, EHCP_ERR_NOMEM, "out of memory");
+        return lost_count(into);
   }
   return EHCP_OK;
 }
@@ -1167,10 +1176,10 @@ static int cell_cmp(const void *pa, const void *pb) {
   return group_cmp(a->row.group, b->row.group);
 }
 
-size_t ehcp_measures_count(const ehcp_measures *m) { return m ? m->ncells : 0; }
+size_t ehcp_measures_count(const ehcp_measures *m) { return m && !m->failed ? m->ncells : 0; }
 
 const struct ehcp_measure_row *ehcp_measures_get(const ehcp_measures *cm, size_t index) {
-  if (!cm || index >= cm->ncells)
+  if (!cm || cm->failed || index >= cm->ncells)
     return NULL;
   /* Rows are sorted, and percentages worked out, when first read after a
    * change: the accumulator is not const underneath, only to its readers. */
@@ -1193,7 +1202,7 @@ static int summary_cmp(const void *pa, const void *pb) {
   return group_cmp(a->out.group, b->out.group);
 }
 
-size_t ehcp_measures_summary_count(const ehcp_measures *m) { return m ? m->nsums : 0; }
+size_t ehcp_measures_summary_count(const ehcp_measures *m) { return m && !m->failed ? m->nsums : 0; }
 
 /* Days to plan at a 1-based rank among s->plans. */
 static int32_t day_at_rank(const struct summary *s, uint64_t rank) {
@@ -1212,7 +1221,7 @@ static int32_t day_at_rank(const struct summary *s, uint64_t rank) {
 }
 
 const struct ehcp_waiting_summary *ehcp_measures_summary(const ehcp_measures *cm, size_t index) {
-  if (!cm || index >= cm->nsums)
+  if (!cm || cm->failed || index >= cm->nsums)
     return NULL;
   ehcp_measures *m = (ehcp_measures *)cm;
   if (!m->sums_sorted) {

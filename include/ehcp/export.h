@@ -135,7 +135,8 @@ EHCP_EXPORT int ehcp_ics_uid(char *buf, const char *case_id,
  * @param ev         the evaluator (borrowed).
  * @param rs         the rule set @p ev was made with (borrowed): labels and legal sources.
  * @return ::EHCP_OK; ::EHCP_ERR_INVALID (NULL argument, a version this library does not
- *         know, no as-of date);
+ *         know, no as-of date); ::EHCP_ERR_RANGE (the as-of date or a due date to write
+ *         lies after 3000-12-31, beyond what iCalendar files are written for);
  *         ::EHCP_ERR_NOT_FOUND (a case id not in the set); ::EHCP_ERR_IO (a write
  *         failed); ::EHCP_ERR_NOMEM; or the progress callback's non-zero value.
  */

@@ -134,7 +134,11 @@ EHCP_EXPORT const char *ehcp_measures_errmsg(const ehcp_measures *m);
 /**
  * Count one evaluated case (its timeline from ehcp_evaluate()). All cases
  * must be evaluated as of the same date.
- * @return ::EHCP_OK or ::EHCP_ERR_NOMEM.
+ * @return ::EHCP_OK or ::EHCP_ERR_NOMEM. After ::EHCP_ERR_NOMEM the
+ *         accumulator may have counted part of the case, so it is out of
+ *         use: it reads as empty, later adds and merges return
+ *         ::EHCP_ERR_INVALID; free it. (The same for ehcp_measures_merge(),
+ *         whose @p into is then out of use.)
  */
 EHCP_EXPORT int ehcp_measures_add(ehcp_measures *m, const ehcp_case *c, const ehcp_timeline *tl);
 

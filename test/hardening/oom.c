@@ -27,6 +27,7 @@
  * and pvl_newlist() in icalproperty_new()), so an allocation made with
  * libical on the stack is never failed: the failure passes to the next
  * allocation. What ehcp allocates around libical is still tested.
+ * (OOM_FAIL_LIBICAL=1 oom calendar shows the crash.)
  *
  * Usage: oom [SCENARIO...]   (default: all; EHCP_TEST_DATA and
  * EHCP_RULES_DIR give the fixtures, as in the meson test.)
@@ -516,6 +517,32 @@ static struct outcome s_evaluate_set(void) {
   return o;
 }
 
+/* After ehcp_measures_add() or _merge() returned rc: on a failure, once
+ * memory is back, the call must either work (the failed call changed
+ * nothing) or be refused with the accumulator reading as empty (it lost
+ * count and says so); counting on with figures half-counted is the bug.
+ * Returns 1 when the accumulator is out of use. */
+static int measures_step(struct outcome *o, ehcp_measures *acc, int rc, const ehcp_case *c,
+                         const ehcp_timeline *tl, const ehcp_measures *from) {
+  if (rc == EHCP_OK)
+    return 0;
+  first_error(o, rc);
+  recovered();
+  rc = from ? ehcp_measures_merge(acc, from) : ehcp_measures_add(acc, c, tl);
+  if (rc == EHCP_OK)
+    return 0;
+  if (rc == EHCP_ERR_INVALID && ehcp_measures_count(acc) == 0 &&
+      ehcp_measures_summary_count(acc) == 0) {
+    o->compare = 0;
+    return 1;
+  }
+  if (!o->unusable) {
+    o->unusable = 1;
+    o->unusable_what = from ? "ehcp_measures_merge() again" : "ehcp_measures_add() again";
+  }
+  return 1;
+}
+
 /* ehcp_measures_compute(), then the same by hand: two accumulators over
  * the two halves of the set, merged. Both must give the same figures. */
 static struct outcome s_measures(void) {
@@ -534,13 +561,16 @@ static struct outcome s_measures(void) {
   NEW(&o, ehcp_measures_new(&b, rules, &opts));
   NEW(&o, ehcp_timeline_new(&tl));
   size_t n = ehcp_case_set_count(large);
-  for (size_t i = 0; i < n; i++) {
+  int poisoned = 0;
+  for (size_t i = 0; i < n && !poisoned; i++) {
     const ehcp_case *c = ehcp_case_set_get(large, i);
     RETRY(&o, ehcp_evaluate(tl, shared_ev, c, as_of));
-    RETRY(&o, ehcp_measures_add(i < n / 2 ? a : b, c, tl));
+    poisoned = measures_step(&o, i < n / 2 ? a : b, ehcp_measures_add(i < n / 2 ? a : b, c, tl),
+                             c, tl, NULL);
   }
-  RETRY(&o, ehcp_measures_merge(a, b));
-  if (m && measures_digest(m) != measures_digest(a) && !o.unusable) {
+  if (!poisoned)
+    poisoned = measures_step(&o, a, ehcp_measures_merge(a, b), NULL, NULL, b);
+  if (!poisoned && m && measures_digest(m) != measures_digest(a) && !o.unusable) {
     o.unusable = 1;
     o.unusable_what = "merged accumulators differ from ehcp_measures_compute()";
   }
@@ -685,7 +715,8 @@ static struct known {
     {"measures", "merged accumulators differ",
      "ehcp_measures_add() and ehcp_measures_merge() are not atomic: on NOMEM part of the case "
      "(or of the other accumulator) is already counted, so the accumulator's figures are wrong "
-     "and nothing says so", 0},
+     "and nothing says so (fixed when a failed call changes nothing, or when it puts the "
+     "accumulator out of use: it then reads as empty and refuses adds and merges)", 0},
 };
 
 static void problem(const char *name, long n, const char *fmt, const char *what) {
@@ -775,7 +806,8 @@ int main(int argc, char **argv) {
   void *frames[4];
   backtrace(frames, 4); /* loads the unwinder now, not inside malloc */
   setup();
-  dl_iterate_phdr(find_libical, NULL);
+  if (!getenv("OOM_FAIL_LIBICAL")) /* OOM_FAIL_LIBICAL=1: see libical crash */
+    dl_iterate_phdr(find_libical, NULL);
   /* Is our malloc the one in use? Not under valgrind, for one. */
   atomic_store(&counter, 0);
   void *volatile probe = malloc(16); /* volatile: the pair must not be optimised away */

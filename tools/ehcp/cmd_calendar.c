@@ -139,7 +139,7 @@ int cmd_holidays(int argc, char **argv) {
       continue;
     char iso[EHCP_DATE_ISO_SIZE];
     ehcp_date_format(iso, from + (ehcp_date)i);
-    json_array_append_new(list, json_pack("{s:s, s:s}", "date", iso, "name", names[i]));
+    json_array_append_new(list, json_pack("{s:s, s:o}", "date", iso, "name", json_text(names[i])));
     table_add_row(&t, (const char *const[]){iso, names[i]});
   }
   free(names);

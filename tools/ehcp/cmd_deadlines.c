@@ -126,7 +126,7 @@ static int on_case(const ehcp_case *c, const ehcp_timeline *tl, void *payload) {
       json_decref(milestones);
       return 0;
     }
-    json_t *obj = json_pack("{s:s, s:s, s:o}", "case_id", ehcp_case_id(c), "stage",
+    json_t *obj = json_pack("{s:o, s:s, s:o}", "case_id", json_text(ehcp_case_id(c)), "stage",
                             ehcp_stage_name(stage), "milestones", milestones);
     /* One string per case: jansson's stream writer makes many tiny writes. */
     char *text = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);

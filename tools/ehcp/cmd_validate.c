@@ -59,10 +59,11 @@ int cmd_validate(int argc, char **argv) {
       snprintf(line, sizeof line, "%s", g->path);
     if (list)
       json_array_append_new(
-          list, json_pack("{s:s?, s:o, s:s?, s:s?, s:s, s:s, s:s}", "file", g->source, "line",
-                          g->line ? json_integer(g->line) : json_null(), "path", g->path,
-                          "case_id", g->case_id, "severity", ehcp_severity_name(g->severity),
-                          "code", ehcp_diag_code_name(g->code), "message", g->message));
+          list, json_pack("{s:o, s:o, s:o, s:o, s:s, s:s, s:o}", "file", json_text(g->source),
+                          "line", g->line ? json_integer(g->line) : json_null(), "path",
+                          json_text(g->path), "case_id", json_text(g->case_id), "severity",
+                          ehcp_severity_name(g->severity), "code", ehcp_diag_code_name(g->code),
+                          "message", json_text(g->message)));
     else
       table_add_row(&t, (const char *const[]){g->source, line, g->case_id,
                                               ehcp_severity_name(g->severity),

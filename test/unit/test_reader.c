@@ -23,54 +23,8 @@ static char data_dir[1024];
 
 /* ---- allocation failures ---------------------------------------------------- */
 
-/* On glibc (not under ASan, which owns malloc) the test replaces the
- * allocator to make the n-th allocation fail and to count live blocks, so a
- * leak on an error path is caught without valgrind. */
-#if defined(__SANITIZE_ADDRESS__)
-#define NO_CHAOS 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define NO_CHAOS 1
-#endif
-#endif
-#if defined(__GLIBC__) && !defined(NO_CHAOS)
-#define CHAOS 1
-extern void *__libc_malloc(size_t);
-extern void *__libc_calloc(size_t, size_t);
-extern void *__libc_realloc(void *, size_t);
-extern void __libc_free(void *);
-static long chaos_fail_at; /* 0: never fail */
-static long chaos_count, chaos_live;
-
-static int chaos_fails(void) { return chaos_fail_at && ++chaos_count == chaos_fail_at; }
-
-void *malloc(size_t n) {
-  void *p = chaos_fails() ? NULL : __libc_malloc(n);
-  chaos_live += p != NULL;
-  return p;
-}
-
-void *calloc(size_t n, size_t size) {
-  void *p = chaos_fails() ? NULL : __libc_calloc(n, size);
-  chaos_live += p != NULL;
-  return p;
-}
-
-void *realloc(void *old, size_t n) {
-  if (old && n == 0) {
-    chaos_live--;
-    return __libc_realloc(old, 0);
-  }
-  void *p = chaos_fails() ? NULL : __libc_realloc(old, n);
-  chaos_live += !old && p;
-  return p;
-}
-
-void free(void *p) {
-  chaos_live -= p != NULL;
-  __libc_free(p);
-}
-#endif
+#include "chaos.h"
+#include "fixture.h"
 
 static const char *fixture(const char *name) {
   static char path[4][1200];
@@ -80,25 +34,6 @@ static const char *fixture(const char *name) {
   return p;
 }
 
-/* The whole file in a malloc'd buffer of exactly *len bytes. */
-static char *slurp(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (!f) {
-    fprintf(stderr, "cannot open %s (set EHCP_TEST_DATA)\n", path);
-    exit(2);
-  }
-  fseek(f, 0, SEEK_END);
-  long size = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  char *buf = malloc(size > 0 ? (size_t)size : 1);
-  if (!buf || fread(buf, 1, (size_t)size, f) != (size_t)size) {
-    fprintf(stderr, "cannot read %s\n", path);
-    exit(2);
-  }
-  fclose(f);
-  *len = (size_t)size;
-  return buf;
-}
 
 /* ---- rendering ------------------------------------------------------------ */
 

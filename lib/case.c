@@ -148,7 +148,6 @@ int ehcp_case_set_new(ehcp_case_set **out) {
   ehcp_case_set *set = calloc(1, sizeof *set);
   if (!set)
     return EHCP_ERR_NOMEM;
-  set->nstrings = 1; /* id 0 is "no string" */
   static _Atomic uint64_t serials;
   set->serial = atomic_fetch_add(&serials, 1) + 1;
   *out = set;
@@ -158,24 +157,10 @@ int ehcp_case_set_new(ehcp_case_set **out) {
 void ehcp_case_set_free(ehcp_case_set *set) {
   if (!set)
     return;
-  HASH_CLEAR(hh, set->by_id);
-  for (size_t i = 0; i < set->ncases; i++) {
-    free(set->cases[i]->events);
-    free(set->cases[i]->attrs);
-  }
-  while (set->arena) {
-    struct arena_chunk *next = set->arena->next;
-    free(set->arena);
-    set->arena = next;
-  }
+  index_free(&set->by_id);
+  arena_free(&set->arena); /* cases, ids, events, attributes and strings */
+  strings_free(&set->strings);
   free(set->cases);
-  struct interned *s, *tmp;
-  HASH_ITER(hh, set->strings_by_text, s, tmp) {
-    HASH_DEL(set->strings_by_text, s);
-    free(s->text);
-    free(s);
-  }
-  free(set->strings);
   for (uint16_t i = 0; i < set->nsources; i++)
     free(set->sources[i]);
   free(set->sources);
@@ -209,77 +194,37 @@ int ehcp_case_set_set_source(ehcp_case_set *set, const char *name) {
   return EHCP_OK;
 }
 
-/* Id of text, interning it if new; 0 for NULL or "" (or on allocation failure,
- * reported through *rc). */
+uint32_t case_set_intern(ehcp_case_set *set, const char *text, size_t len, int *rc) {
+  return strings_intern(&set->strings, &set->arena, text, len, rc);
+}
+
+uint32_t case_set_intern_hashed(ehcp_case_set *set, const char *text, size_t len, uint32_t hash,
+                                int *rc) {
+  return strings_intern_hashed(&set->strings, &set->arena, text, len, hash, rc);
+}
+
+uint32_t case_set_string_id(const ehcp_case_set *set, const char *text, size_t len) {
+  return strings_find(&set->strings, text, len);
+}
+
+/* Id of a NUL-terminated text (NULL or "" give 0). */
 static uint32_t intern(ehcp_case_set *set, const char *text, int *rc) {
-  if (!text || !*text)
-    return 0;
-  /* Most strings (attribute names, settings, teams) repeat row after row:
-   * a small cache answers them without hashing the whole text. */
-  size_t len = strlen(text);
-  unsigned slot = ((unsigned char)text[0] * 31u + (unsigned char)text[len - 1] * 7u +
-                   (unsigned char)text[len / 2] + (unsigned)len * 131u) % STRING_CACHE;
-  uint32_t cached = set->string_cache[slot];
-  if (cached && strcmp(set->strings[cached], text) == 0)
-    return cached;
-  struct interned *found;
-  HASH_FIND(hh, set->strings_by_text, text, len, found);
-  if (found)
-    return set->string_cache[slot] = found->id;
-  if (set->nstrings >= set->scap) {
-    uint32_t cap = set->scap ? set->scap * 2 : 256;
-    char **grown = realloc(set->strings, cap * sizeof *grown);
-    if (!grown)
-      return *rc = EHCP_ERR_NOMEM, 0;
-    set->strings = grown;
-    set->scap = cap;
-  }
-  struct interned *s = malloc(sizeof *s);
-  char *copy = strdup(text);
-  if (!s || !copy) {
-    free(s);
-    free(copy);
-    return *rc = EHCP_ERR_NOMEM, 0;
-  }
-  s->text = copy;
-  s->id = set->nstrings;
-  int hash_oom = 0;
-  HASH_ADD_KEYPTR(hh, set->strings_by_text, s->text, strlen(s->text), s);
-  if (hash_oom) {
-    free(copy);
-    free(s);
-    return *rc = EHCP_ERR_NOMEM, 0;
-  }
-  set->strings[set->nstrings++] = copy;
-  return set->string_cache[slot] = s->id;
+  return text ? case_set_intern(set, text, strlen(text), rc) : 0;
 }
 
-/* size bytes from the set's arena, aligned for any object; NULL when out of
- * memory. */
-static void *arena_alloc(ehcp_case_set *set, size_t size) {
-  size = (size + _Alignof(max_align_t) - 1) & ~(size_t)(_Alignof(max_align_t) - 1);
-  struct arena_chunk *a = set->arena;
-  if (!a || a->size - a->used < size) {
-    size_t chunk = size > 60000 ? size : 60000;
-    a = malloc(sizeof *a + chunk);
-    if (!a)
-      return NULL;
-    a->next = set->arena, a->used = 0, a->size = chunk;
-    set->arena = a;
-  }
-  void *p = a->data + a->used;
-  a->used += size;
-  return p;
+static const char *case_id_of(const void *set, uint32_t id) {
+  return ((const struct ehcp_case_set *)set)->cases[id - 1]->id;
 }
 
-static struct ehcp_case *find_or_add_case(ehcp_case_set *set, const char *id) {
+struct ehcp_case *case_set_case(ehcp_case_set *set, const char *id, size_t len, uint32_t hash) {
   struct ehcp_case *c = set->last;
-  if (c && strcmp(c->id, id) == 0)
+  if (c && strncmp(c->id, id, len) == 0 && c->id[len] == '\0')
     return c;
-  size_t len = strlen(id);
-  HASH_FIND(hh, set->by_id, id, len, c);
-  if (c)
-    return set->last = c;
+  if (set->ncases >= UINT32_MAX - 1 || index_reserve(&set->by_id))
+    return NULL;
+  size_t k = index_probe(&set->by_id, id, len, hash, case_id_of, set);
+  if (set->by_id.slots[k].id)
+    return set->last = set->cases[set->by_id.slots[k].id - 1];
   if (set->ncases == set->cap) {
     size_t cap = set->cap ? set->cap * 2 : 1024;
     struct ehcp_case **grown = realloc(set->cases, cap * sizeof *grown);
@@ -290,19 +235,91 @@ static struct ehcp_case *find_or_add_case(ehcp_case_set *set, const char *id) {
   }
   /* Arena memory is only reclaimed with the set, so a failure below leaves
    * a few unused bytes there, never a leak. */
-  c = arena_alloc(set, sizeof *c + len + 1);
+  c = arena_alloc(&set->arena, sizeof *c + len + 1, _Alignof(struct ehcp_case));
   if (!c)
     return NULL;
   memset(c, 0, sizeof *c);
   c->id = (char *)(c + 1);
-  memcpy(c->id, id, len + 1);
+  memcpy(c->id, id, len);
+  c->id[len] = '\0';
   c->set = set;
-  int hash_oom = 0;
-  HASH_ADD_KEYPTR(hh, set->by_id, c->id, len, c);
-  if (hash_oom)
-    return NULL;
   set->cases[set->ncases++] = c;
+  set->by_id.slots[k] = (struct index_slot){hash, (uint32_t)set->ncases};
+  set->by_id.n++;
   return set->last = c;
+}
+
+/* case_set_case() for a NUL-terminated id. */
+static struct ehcp_case *find_or_add_case(ehcp_case_set *set, const char *id) {
+  size_t len = strlen(id);
+  return case_set_case(set, id, len, index_hash(id, len));
+}
+
+/* Make room for want elements of size in the arena block *p of *cap
+ * elements (n in use): in place when the block is the arena's latest (the
+ * usual case: a case's rows come together), else a new block of twice the
+ * size; the old block's bytes stay in the arena until the set is freed. */
+static int grow_block(struct arena *a, void **p, uint32_t *cap, uint32_t n, uint32_t want,
+                      size_t size) {
+  if (want <= *cap)
+    return EHCP_OK;
+  uint64_t to = *cap ? (uint64_t)*cap * 2 : 8;
+  if (to < want)
+    to = want;
+  if (to > UINT32_MAX)
+    return EHCP_ERR_NOMEM;
+  if (*p && arena_extend(a, *p, (size_t)*cap * size, (size_t)to * size)) {
+    *cap = (uint32_t)to;
+    return EHCP_OK;
+  }
+  void *block = arena_alloc(a, (size_t)to * size, 8);
+  if (!block)
+    return EHCP_ERR_NOMEM;
+  if (n)
+    memcpy(block, *p, (size_t)n * size);
+  *p = block;
+  *cap = (uint32_t)to;
+  return EHCP_OK;
+}
+
+int case_reserve_events(ehcp_case_set *set, struct ehcp_case *c, uint32_t n) {
+  if (n > UINT32_MAX - c->nevents)
+    return EHCP_ERR_NOMEM;
+  void *p = c->events;
+  int rc = grow_block(&set->arena, &p, &c->cap, c->nevents, c->nevents + n, sizeof *c->events);
+  c->events = p;
+  return rc;
+}
+
+int case_add_event(ehcp_case_set *set, struct ehcp_case *c, const struct event *ev) {
+  if (c->nevents == c->cap && case_reserve_events(set, c, 1) != EHCP_OK)
+    return EHCP_ERR_NOMEM;
+  /* Insertion sort by date: events mostly arrive in order, so this is
+   * usually one comparison; equal dates keep their order of arrival. */
+  uint32_t i = c->nevents++;
+  while (i > 0 && c->events[i - 1].date > ev->date) {
+    c->events[i] = c->events[i - 1];
+    i--;
+  }
+  c->events[i] = *ev;
+  return EHCP_OK;
+}
+
+int case_set_attribute(ehcp_case_set *set, struct ehcp_case *c, uint32_t name, uint32_t value) {
+  for (uint32_t i = 0; i < c->nattrs; i++) {
+    if (c->attrs[i].name == name) {
+      c->attrs[i].value = value;
+      return EHCP_OK;
+    }
+  }
+  if (c->nattrs == c->acap) {
+    void *p = c->attrs;
+    if (grow_block(&set->arena, &p, &c->acap, c->nattrs, c->nattrs + 1, sizeof *c->attrs))
+      return EHCP_ERR_NOMEM;
+    c->attrs = p;
+  }
+  c->attrs[c->nattrs++] = (struct attribute){name, value};
+  return EHCP_OK;
 }
 
 int ehcp_case_set_add_event_at(ehcp_case_set *set, const char *case_id, int type, ehcp_date date,
@@ -347,24 +364,8 @@ int ehcp_case_set_add_event_at(ehcp_case_set *set, const char *case_id, int type
   if (type == EHCP_EV_PLAN_CEASED)
     ev.text = intern(set, detail, &rc);
   struct ehcp_case *c = rc == EHCP_OK ? find_or_add_case(set, case_id) : NULL;
-  if (!c)
+  if (!c || case_add_event(set, c, &ev) != EHCP_OK)
     return fail(set, EHCP_ERR_NOMEM, "out of memory");
-  if (c->nevents == c->cap) {
-    uint32_t cap = c->cap ? c->cap * 2 : 8;
-    struct event *grown = realloc(c->events, cap * sizeof *grown);
-    if (!grown)
-      return fail(set, EHCP_ERR_NOMEM, "out of memory");
-    c->events = grown;
-    c->cap = cap;
-  }
-  /* Insertion sort by date: events mostly arrive in order, so this is
-   * usually one comparison; equal dates keep their order of arrival. */
-  uint32_t i = c->nevents++;
-  while (i > 0 && c->events[i - 1].date > date) {
-    c->events[i] = c->events[i - 1];
-    i--;
-  }
-  c->events[i] = ev;
   return EHCP_OK;
 }
 
@@ -382,23 +383,8 @@ int ehcp_case_set_set_attribute(ehcp_case_set *set, const char *case_id, const c
   int rc = EHCP_OK;
   uint32_t n = intern(set, name, &rc), v = intern(set, value, &rc);
   struct ehcp_case *c = rc == EHCP_OK ? find_or_add_case(set, case_id) : NULL;
-  if (!c)
+  if (!c || case_set_attribute(set, c, n, v) != EHCP_OK)
     return fail(set, EHCP_ERR_NOMEM, "out of memory");
-  for (uint32_t i = 0; i < c->nattrs; i++) {
-    if (c->attrs[i].name == n) {
-      c->attrs[i].value = v;
-      return EHCP_OK;
-    }
-  }
-  if (c->nattrs == c->acap) {
-    uint32_t cap = c->acap ? c->acap * 2 : 4;
-    struct attribute *grown = realloc(c->attrs, cap * sizeof *grown);
-    if (!grown)
-      return fail(set, EHCP_ERR_NOMEM, "out of memory");
-    c->attrs = grown;
-    c->acap = cap;
-  }
-  c->attrs[c->nattrs++] = (struct attribute){n, v};
   return EHCP_OK;
 }
 
@@ -409,11 +395,12 @@ const ehcp_case *ehcp_case_set_get(const ehcp_case_set *set, size_t index) {
 }
 
 const ehcp_case *ehcp_case_set_find(const ehcp_case_set *set, const char *case_id) {
-  if (!set || !case_id)
+  if (!set || !case_id || !set->by_id.cap)
     return NULL;
-  struct ehcp_case *c;
-  HASH_FIND_STR(set->by_id, case_id, c);
-  return c;
+  size_t len = strlen(case_id);
+  size_t k = index_probe(&set->by_id, case_id, len, index_hash(case_id, len), case_id_of, set);
+  uint32_t i = set->by_id.slots[k].id;
+  return i ? set->cases[i - 1] : NULL;
 }
 
 /* ---- reading a case ------------------------------------------------------ */
@@ -457,7 +444,7 @@ int ehcp_case_event_source(const char **source, uint32_t *line, const ehcp_case 
 
 const char *ehcp_case_attribute(const ehcp_case *c, const char *name) {
   for (uint32_t i = 0; name && i < c->nattrs; i++)
-    if (strcmp(c->set->strings[c->attrs[i].name], name) == 0)
+    if (strcmp(c->set->strings.text[c->attrs[i].name], name) == 0)
       return case_string(c, c->attrs[i].value);
   return NULL;
 }
@@ -469,7 +456,7 @@ int ehcp_case_attribute_at(const char **name, const char **value, const ehcp_cas
   if (index >= c->nattrs)
     return EHCP_ERR_NOT_FOUND;
   if (name)
-    *name = c->set->strings[c->attrs[index].name];
+    *name = c->set->strings.text[c->attrs[index].name];
   if (value)
     *value = case_string(c, c->attrs[index].value);
   return EHCP_OK;

@@ -5,7 +5,9 @@
 
 #include "ehcp/case.h"
 
-#include "hash.h"
+#include "arena.h"
+#include "hash.h" /* for the files that include this one and use uthash */
+#include "intern.h"
 
 #include <stddef.h>
 
@@ -28,43 +30,21 @@ struct attribute {
 struct ehcp_case {
   char *id;
   const struct ehcp_case_set *set; /* for string look-ups */
-  struct event *events;
+  struct event *events;            /* in the set's arena */
   uint32_t nevents, cap;
-  struct attribute *attrs;
+  struct attribute *attrs;         /* in the set's arena */
   uint32_t nattrs, acap;
-  UT_hash_handle hh;
 };
-
-/* Interned strings: id -> text, and a hash from text to id. Id 0 is "no
- * string". */
-struct interned {
-  char *text;
-  uint32_t id;
-  UT_hash_handle hh;
-};
-
-/* Cases and their ids live in chunks freed all at once with the set: a
- * million cases then cost a few hundred allocations, not two million. */
-struct arena_chunk {
-  struct arena_chunk *next;
-  size_t used, size;
-  _Alignas(max_align_t) unsigned char data[];
-};
-
-#define STRING_CACHE 256 /* direct-mapped cache of recently interned strings */
 
 struct ehcp_case_set {
   struct ehcp_case **cases; /* in order first seen */
   size_t ncases, cap;
-  struct ehcp_case *by_id;  /* uthash on id */
+  struct index by_id;       /* case ids -> index in cases + 1 */
   struct ehcp_case *last;   /* the case found last: rows of one case come together */
   uint64_t serial;          /* unique per set made in this process (caches key on it,
                                as a freed set's address may come back) */
-  struct arena_chunk *arena;
-  uint32_t string_cache[STRING_CACHE]; /* string ids by a cheap hash of the text */
-  struct interned *strings_by_text;
-  char **strings;           /* strings[id], strings[0] = NULL */
-  uint32_t nstrings, scap;
+  struct arena arena;       /* cases, their ids, events and attributes, strings */
+  struct string_table strings; /* refs, attribute names and values, free texts */
   char **sources;
   uint16_t nsources, current_source; /* current_source: index + 1, 0 = none */
   char errmsg[256];
@@ -72,7 +52,7 @@ struct ehcp_case_set {
 
 /* Text of interned string id (NULL for 0). */
 static inline const char *case_string(const struct ehcp_case *c, uint32_t id) {
-  return id ? c->set->strings[id] : NULL;
+  return id ? c->set->strings.text[id] : NULL;
 }
 
 /* Detail indexes the engine tests often, fixed by the vocabulary tables in
@@ -89,5 +69,31 @@ int event_detail_required(int type);
 
 /* Detail index of word in the type's vocabulary (1-based), or 0 if absent. */
 int event_detail_index(int type, const char *word);
+
+/* ---- building cases fast (the readers) ----------------------------------
+ * The public ehcp_case_set_add_event() checks its arguments and finds the
+ * case by id for every event; a reader that has already checked a row and
+ * holds its case uses these instead. */
+
+/* The case of id[0..len) (no NUL inside, hash index_hash(id, len)), added
+ * if new; NULL when out of memory. */
+struct ehcp_case *case_set_case(ehcp_case_set *set, const char *id, size_t len, uint32_t hash);
+
+/* Room for n more events in c: one allocation for a row's events. */
+int case_reserve_events(ehcp_case_set *set, struct ehcp_case *c, uint32_t n);
+
+/* Add a checked event to c, keeping date order (ties in arrival order). */
+int case_add_event(ehcp_case_set *set, struct ehcp_case *c, const struct event *ev);
+
+/* Set attribute name (an interned id, not 0) of c to value (id, 0 = empty). */
+int case_set_attribute(ehcp_case_set *set, struct ehcp_case *c, uint32_t name, uint32_t value);
+
+/* Interned id of text[0..len) (added if new; 0 for len 0 or out of memory,
+ * which sets *rc), and the id of an already interned text (0 if none). */
+uint32_t case_set_intern(ehcp_case_set *set, const char *text, size_t len, int *rc);
+uint32_t case_set_string_id(const ehcp_case_set *set, const char *text, size_t len);
+/* case_set_intern() with hash = index_hash(text, len) worked out beforehand. */
+uint32_t case_set_intern_hashed(ehcp_case_set *set, const char *text, size_t len, uint32_t hash,
+                                int *rc);
 
 #endif

@@ -361,9 +361,7 @@ static uint32_t group_intern(ehcp_measures *m, const char *text, size_t len) {
 
 /* The case set's id of an interned string, 0 if it has none. */
 static uint32_t set_string_id(const struct ehcp_case_set *set, const char *text) {
-  struct interned *s;
-  HASH_FIND_STR(set->strings_by_text, text, s);
-  return s ? s->id : 0;
+  return case_set_string_id(set, text, strlen(text));
 }
 
 static void clear_tuples(ehcp_measures *m) {
@@ -381,10 +379,10 @@ static void clear_tuples(ehcp_measures *m) {
  * be there now). Starting again is a
  * new generation, not a sweep, so counting while building stays linear. */
 static void use_set(ehcp_measures *m, const struct ehcp_case_set *set) {
-  if (set->serial == m->cache_serial && set->nstrings == m->cache_nstrings)
+  if (set->serial == m->cache_serial && set->strings.n == m->cache_nstrings)
     return;
   m->cache_serial = set->serial;
-  m->cache_nstrings = set->nstrings;
+  m->cache_nstrings = set->strings.n;
   if (++m->gen == 0) { /* wrapped: every slot is stale anyway */
     if (m->vgroup)
       memset(m->vgroup, 0, m->vgroup_len * sizeof *m->vgroup);
@@ -409,7 +407,7 @@ static uint32_t group_of_ids(ehcp_measures *m, const struct ehcp_case_set *set,
                              const uint32_t *ids) {
   size_t len = 0;
   for (size_t k = 0; k < m->ngroup_by; k++)
-    len += (ids[k] ? strlen(set->strings[ids[k]]) : 0) + 1;
+    len += (ids[k] ? strlen(set->strings.text[ids[k]]) : 0) + 1;
   if (len > m->join_cap) {
     size_t cap = len * 2;
     char *grown = realloc(m->join, cap);
@@ -423,8 +421,8 @@ static uint32_t group_of_ids(ehcp_measures *m, const struct ehcp_case_set *set,
     if (k)
       *at++ = '|';
     if (ids[k]) {
-      size_t n = strlen(set->strings[ids[k]]);
-      memcpy(at, set->strings[ids[k]], n);
+      size_t n = strlen(set->strings.text[ids[k]]);
+      memcpy(at, set->strings.text[ids[k]], n);
       at += n;
     }
   }
@@ -441,7 +439,7 @@ static int case_group(ehcp_measures *m, const struct ehcp_case *c, uint32_t *out
   if (m->ngroup_by == 1) {
     uint32_t v = value_id(c, m->name_ids[0]);
     if (v >= m->vgroup_len) {
-      size_t len = set->nstrings > v ? set->nstrings : (size_t)v + 1;
+      size_t len = set->strings.n > v ? set->strings.n : (size_t)v + 1;
       len = len < 64 ? 64 : len + len / 2;
       struct vslot *grown = realloc(m->vgroup, len * sizeof *grown);
       if (!grown)

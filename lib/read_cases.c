@@ -359,6 +359,8 @@ struct cr {
                                  column "received_date (column 'Date request received')" */
   char *labels;               /* storage of the mapped labels */
   struct idset ids;
+  uint32_t *attr_name;        /* per column: interned name of an attribute column, else 0 */
+  uint32_t person_name;       /* interned "person_id" */
   uint64_t read, accepted, rejected;
 };
 
@@ -550,21 +552,107 @@ static inline int parse_date(ehcp_date *out, const char *s, size_t len, const ch
   return ehcp_date_parse(out, s, len, why);
 }
 
-/* Add one event of the row (when adding). */
-static int add_event(struct cr *x, const char *id, int type, ehcp_date date, int detail,
-                     ehcp_date end, uint64_t line) {
-  if (!x->add)
-    return EHCP_OK;
-  const char *const *words;
-  event_detail_vocabulary(type, &words);
-  int rc = ehcp_case_set_add_event_at(x->r->set, id, type, date, detail ? words[detail - 1] : NULL,
-                                      end, NULL, reader_line32(line));
-  if (rc == EHCP_OK || rc == EHCP_ERR_NOMEM)
-    return rc;
-  /* Not expected after the checks (the row may now be partly added), but a
-   * row is never lost without a word. */
-  return rejected(reader_diag(x->r, x->name, EHCP_SEVERITY_ERROR, EHCP_DIAG_UNKNOWN_DETAIL, line,
-                              id, "%s", ehcp_case_set_errmsg(x->r->set)));
+/* The most events one row makes: one per date column. */
+enum { ROW_EVENTS_MAX = 32 };
+
+/* Append one checked event to the row's list. */
+static void row_event(struct event *evs, uint32_t *n, const struct cr *x, int type, ehcp_date date,
+                      int detail, ehcp_date end, uint64_t line) {
+  evs[(*n)++] = (struct event){.date = date,
+                               .end = end,
+                               .type = (uint8_t)type,
+                               .detail = (uint8_t)detail,
+                               .source = x->r->set->current_source,
+                               .line = reader_line32(line)};
+}
+
+/* Interned ids of the attribute columns' names (and "person_id"), made once
+ * per file so that a row's attributes cost no look-up of their names. */
+static int intern_attribute_names(struct cr *x) {
+  int rc = EHCP_OK;
+  ehcp_case_set *set = x->r->set;
+  if (!(x->attr_name = calloc(x->hdr.n ? x->hdr.n : 1, sizeof *x->attr_name)))
+    return EHCP_ERR_NOMEM;
+  for (size_t i = 0; i < x->hdr.n && rc == EHCP_OK; i++)
+    if (x->col_kind[i] == COL_ATTR)
+      x->attr_name[i] = case_set_intern(set, x->hdr.names[i], strlen(x->hdr.names[i]), &rc);
+  if (x->col[F_PERSON_ID] >= 0 && rc == EHCP_OK)
+    x->person_name = case_set_intern(set, "person_id", 9, &rc);
+  return rc;
+}
+
+/* Add a checked row: its case, the events in the order of the process (the
+ * set sorts them by date; this order settles ties), then its attributes. */
+static int add_row(struct cr *x, const char *id, size_t id_len, uint32_t id_hash,
+                   uint32_t person_hash, const ehcp_date *date, const signed char *word,
+                   uint64_t line) {
+  ehcp_case_set *set = x->r->set;
+  const struct csv_field *cells = x->csv.fields;
+  struct event evs[ROW_EVENTS_MAX];
+  uint32_t n = 0;
+#define ADD(type, d, detail, end) row_event(evs, &n, x, type, d, detail, end, line)
+  ADD(EHCP_EV_REQUEST_RECEIVED, date[F_RECEIVED], word[F_SOURCE], EHCP_DATE_NONE);
+  if (word[F_EXC] > 0)
+    ADD(EHCP_EV_EXCEPTION, date[F_EXC_START] != EHCP_DATE_NONE ? date[F_EXC_START] : date[F_RECEIVED],
+        word[F_EXC], date[F_EXC_END]);
+  if (word[F_ASSESS] > 0)
+    ADD(EHCP_EV_ASSESSMENT_DECISION, date[F_ASSESS_DATE], word[F_ASSESS], EHCP_DATE_NONE);
+  for (int k = 0; k < 6; k++)
+    if (date[F_ADV_REQ + k] != EHCP_DATE_NONE)
+      ADD(EHCP_EV_ADVICE_REQUESTED, date[F_ADV_REQ + k], k + 1, EHCP_DATE_NONE);
+  for (int k = 0; k < 6; k++)
+    if (date[F_ADV_REC + k] != EHCP_DATE_NONE)
+      ADD(EHCP_EV_ADVICE_RECEIVED, date[F_ADV_REC + k], k + 1, EHCP_DATE_NONE);
+  if (word[F_ISSUE] > 0)
+    ADD(EHCP_EV_ISSUE_DECISION, date[F_ISSUE_DATE], word[F_ISSUE], EHCP_DATE_NONE);
+  static const struct {
+    unsigned char field, type;
+  } plain[] = {{F_DRAFT, EHCP_EV_DRAFT_ISSUED},
+               {F_FINAL, EHCP_EV_FINAL_ISSUED},
+               {F_REVIEW_MEETING, EHCP_EV_REVIEW_MEETING}};
+  for (size_t k = 0; k < sizeof plain / sizeof *plain; k++)
+    if (date[plain[k].field] != EHCP_DATE_NONE)
+      ADD(plain[k].type, date[plain[k].field], 0, EHCP_DATE_NONE);
+  if (word[F_REVIEW_DECISION] > 0)
+    ADD(EHCP_EV_REVIEW_DECISION, date[F_REVIEW_DECISION_DATE], word[F_REVIEW_DECISION],
+        EHCP_DATE_NONE);
+  if (date[F_REVIEW_DRAFT] != EHCP_DATE_NONE)
+    ADD(EHCP_EV_REVIEW_DRAFT, date[F_REVIEW_DRAFT], 0, EHCP_DATE_NONE);
+  if (date[F_REVIEW_FINAL] != EHCP_DATE_NONE)
+    ADD(EHCP_EV_REVIEW_FINAL, date[F_REVIEW_FINAL], 0, EHCP_DATE_NONE);
+  if (word[F_PT_KIND] > 0)
+    ADD(EHCP_EV_PHASE_TRANSFER, date[F_PT_DATE], word[F_PT_KIND], EHCP_DATE_NONE);
+  if (date[F_PT_AMENDED] != EHCP_DATE_NONE)
+    ADD(EHCP_EV_PHASE_TRANSFER_AMENDED, date[F_PT_AMENDED], 0, EHCP_DATE_NONE);
+  if (date[F_CEASED] != EHCP_DATE_NONE)
+    ADD(EHCP_EV_PLAN_CEASED, date[F_CEASED], 0, EHCP_DATE_NONE);
+#undef ADD
+
+  /* The case, with one allocation for the row's events. */
+  struct ehcp_case *c = case_set_case(set, id, id_len, id_hash);
+  if (!c || case_reserve_events(set, c, n) != EHCP_OK)
+    return EHCP_ERR_NOMEM;
+  for (uint32_t i = 0; i < n; i++)
+    if (case_add_event(set, c, &evs[i]) != EHCP_OK)
+      return EHCP_ERR_NOMEM;
+  int rc = EHCP_OK;
+
+  /* Attributes: the person id, then every other column, by interned ids. */
+  long person_col = x->col[F_PERSON_ID];
+  if (person_col >= 0 && cells[person_col].len) {
+    uint32_t v = case_set_intern_hashed(set, cells[person_col].ptr, cells[person_col].len,
+                                        person_hash, &rc);
+    if (rc != EHCP_OK || case_set_attribute(set, c, x->person_name, v) != EHCP_OK)
+      return EHCP_ERR_NOMEM;
+  }
+  for (size_t i = 0; i < x->csv.nfields; i++) {
+    if (!x->attr_name[i] || cells[i].len == 0)
+      continue;
+    uint32_t v = case_set_intern(set, cells[i].ptr, cells[i].len, &rc);
+    if (rc != EHCP_OK || case_set_attribute(set, c, x->attr_name[i], v) != EHCP_OK)
+      return EHCP_ERR_NOMEM;
+  }
+  return ROW_ACCEPTED;
 }
 
 /* Check one data row and add its case. Returns ROW_ACCEPTED, ROW_REJECTED
@@ -590,17 +678,13 @@ static int case_row(struct cr *x) {
                                 c->nfields == 1 ? "" : "s", x->hdr.n));
   }
 
-  /* Copies of the id, the person id and the attribute values: their texts
-   * are no longer than the record's bytes. */
-  size_t need = x->span + c->nfields;
-  if (reader_cells_reserve(r, need))
-    return EHCP_ERR_NOMEM;
-  char *at = r->cells;
+  /* A copy of the id, NUL-terminated for the messages. */
   const struct csv_field *fid = &cells[case_col];
-  const char *id = at;
-  memcpy(at, fid->ptr, fid->len);
-  at[fid->len] = '\0';
-  at += fid->len + 1;
+  if (reader_cells_reserve(r, fid->len + 1))
+    return EHCP_ERR_NOMEM;
+  char *id = r->cells;
+  memcpy(id, fid->ptr, fid->len);
+  id[fid->len] = '\0';
 
   int errors = 0, rc;
 #define ERR(code, ...)                                                                   \
@@ -613,6 +697,7 @@ static int case_row(struct cr *x) {
 
   int id_ok = 0;
   uint64_t id_h = 0;
+  uint32_t case_h = 0; /* the id's hash in the case set's index */
   if (fid->len == 0) {
     ERR(EHCP_DIAG_MISSING_VALUE, "case_id is empty");
   } else if (memchr(fid->ptr, '\0', fid->len)) {
@@ -630,11 +715,21 @@ static int case_row(struct cr *x) {
     }
     id_h = id_hash(fid->ptr, fid->len);
     idset_prefetch(&x->ids, id_h);
+    if (x->add) {
+      case_h = index_hash(fid->ptr, fid->len);
+      index_prefetch(&r->set->by_id, case_h);
+    }
+  }
+  /* The person id is (nearly) unique too: fetch its string slot early. */
+  const long person_col = x->col[F_PERSON_ID];
+  uint32_t person_h = 0;
+  if (x->add && person_col >= 0 && cells[person_col].len) {
+    person_h = index_hash(cells[person_col].ptr, cells[person_col].len);
+    strings_prefetch(&r->set->strings, person_h);
   }
 
   ehcp_date date[NFIELDS];
   signed char word[NFIELDS]; /* vocabulary index + 1; 0 empty; -1 unknown; exception: -2 "0" */
-  const char *person = NULL;
   for (int f = 0; f < NFIELDS; f++)
     date[f] = EHCP_DATE_NONE;
   memset(word, 0, sizeof word);
@@ -667,11 +762,6 @@ static int case_row(struct cr *x) {
       case K_PERSON:
         if (memchr(cell->ptr, '\0', cell->len)) {
           ERR(EHCP_DIAG_MISSING_VALUE, "%s contains a NUL byte", x->label[k]);
-        } else {
-          person = at;
-          memcpy(at, cell->ptr, cell->len);
-          at[cell->len] = '\0';
-          at += cell->len + 1;
         }
         break;
       default: /* K_ID: done above */
@@ -747,73 +837,9 @@ static int case_row(struct cr *x) {
   if (errors)
     return ROW_REJECTED;
 
-  /* The case, its events in the order of the process (the set sorts them
-   * by date; this order settles ties), then its attributes. */
-#define ADD(type, d, detail, end)                                                       \
-  do {                                                                                  \
-    if ((rc = add_event(x, id, type, d, detail, end, line)) != EHCP_OK)                 \
-      return rc;                                                                        \
-  } while (0)
-  ADD(EHCP_EV_REQUEST_RECEIVED, date[F_RECEIVED], word[F_SOURCE], EHCP_DATE_NONE);
-  if (word[F_EXC] > 0)
-    ADD(EHCP_EV_EXCEPTION, date[F_EXC_START] != EHCP_DATE_NONE ? date[F_EXC_START] : date[F_RECEIVED],
-        word[F_EXC], date[F_EXC_END]);
-  if (word[F_ASSESS] > 0)
-    ADD(EHCP_EV_ASSESSMENT_DECISION, date[F_ASSESS_DATE], word[F_ASSESS], EHCP_DATE_NONE);
-  for (int k = 0; k < 6; k++)
-    if (date[F_ADV_REQ + k] != EHCP_DATE_NONE)
-      ADD(EHCP_EV_ADVICE_REQUESTED, date[F_ADV_REQ + k], k + 1, EHCP_DATE_NONE);
-  for (int k = 0; k < 6; k++)
-    if (date[F_ADV_REC + k] != EHCP_DATE_NONE)
-      ADD(EHCP_EV_ADVICE_RECEIVED, date[F_ADV_REC + k], k + 1, EHCP_DATE_NONE);
-  if (word[F_ISSUE] > 0)
-    ADD(EHCP_EV_ISSUE_DECISION, date[F_ISSUE_DATE], word[F_ISSUE], EHCP_DATE_NONE);
-  static const struct {
-    unsigned char field, type;
-  } plain[] = {{F_DRAFT, EHCP_EV_DRAFT_ISSUED},
-               {F_FINAL, EHCP_EV_FINAL_ISSUED},
-               {F_REVIEW_MEETING, EHCP_EV_REVIEW_MEETING}};
-  for (size_t k = 0; k < sizeof plain / sizeof *plain; k++)
-    if (date[plain[k].field] != EHCP_DATE_NONE)
-      ADD(plain[k].type, date[plain[k].field], 0, EHCP_DATE_NONE);
-  if (word[F_REVIEW_DECISION] > 0)
-    ADD(EHCP_EV_REVIEW_DECISION, date[F_REVIEW_DECISION_DATE], word[F_REVIEW_DECISION],
-        EHCP_DATE_NONE);
-  if (date[F_REVIEW_DRAFT] != EHCP_DATE_NONE)
-    ADD(EHCP_EV_REVIEW_DRAFT, date[F_REVIEW_DRAFT], 0, EHCP_DATE_NONE);
-  if (date[F_REVIEW_FINAL] != EHCP_DATE_NONE)
-    ADD(EHCP_EV_REVIEW_FINAL, date[F_REVIEW_FINAL], 0, EHCP_DATE_NONE);
-  if (word[F_PT_KIND] > 0)
-    ADD(EHCP_EV_PHASE_TRANSFER, date[F_PT_DATE], word[F_PT_KIND], EHCP_DATE_NONE);
-  if (date[F_PT_AMENDED] != EHCP_DATE_NONE)
-    ADD(EHCP_EV_PHASE_TRANSFER_AMENDED, date[F_PT_AMENDED], 0, EHCP_DATE_NONE);
-  if (date[F_CEASED] != EHCP_DATE_NONE)
-    ADD(EHCP_EV_PLAN_CEASED, date[F_CEASED], 0, EHCP_DATE_NONE);
-#undef ADD
-
   if (!x->add)
     return ROW_ACCEPTED;
-  if (person && (rc = ehcp_case_set_set_attribute(r->set, id, "person_id", person)) != EHCP_OK)
-    return rc == EHCP_ERR_NOMEM ? rc
-                                : rejected(reader_diag(r, x->name, EHCP_SEVERITY_ERROR,
-                                                       EHCP_DIAG_MISSING_VALUE, line, id, "%s",
-                                                       ehcp_case_set_errmsg(r->set)));
-  for (size_t i = 0; i < c->nfields; i++) {
-    const struct csv_field *cell = &cells[i];
-    if (kind[i] != COL_ATTR || cell->len == 0)
-      continue;
-    char *value = at;
-    memcpy(at, cell->ptr, cell->len);
-    at[cell->len] = '\0';
-    at += cell->len + 1;
-    rc = ehcp_case_set_set_attribute(r->set, id, x->hdr.names[i], value);
-    if (rc == EHCP_ERR_NOMEM)
-      return rc;
-    if (rc != EHCP_OK) /* not expected: the id and name are not empty */
-      return rejected(reader_diag(r, x->name, EHCP_SEVERITY_ERROR, EHCP_DIAG_MISSING_VALUE, line,
-                                  id, "%s", ehcp_case_set_errmsg(r->set)));
-  }
-  return ROW_ACCEPTED;
+  return add_row(x, id, fid->len, case_h, person_h, date, word, line);
 }
 
 static int read_rows(struct cr *x) {
@@ -850,12 +876,15 @@ int read_cases_csv_ex(ehcp_reader *r, const char *data, size_t len, const char *
   rc = reader_read_header(r, name, &x.csv, &x.hdr);
   if (rc == EHCP_OK)
     rc = plan_columns(&x);
+  if (rc == EHCP_OK && add)
+    rc = intern_attribute_names(&x);
   if (rc == EHCP_OK)
     rc = read_rows(&x);
   if (rc == EHCP_ERR_NOMEM)
     reader_set_errmsg(r, "%s: out of memory", shown(&x));
   idset_free(&x.ids);
   free(x.labels);
+  free(x.attr_name);
   free(x.col_kind);
   csv_header_free(&x.hdr);
   csv_free(&x.csv);

@@ -1,5 +1,5 @@
 /* The bump allocator of arena.h. */
-/* MADV_HUGEPAGE (Linux, outside POSIX); see chunk_alloc(). */
+/* MADV_HUGEPAGE (Linux, outside POSIX); see big_alloc(). */
 #if defined(__linux__) && !defined(_DEFAULT_SOURCE)
 #define _DEFAULT_SOURCE
 #endif
@@ -9,6 +9,7 @@
 #include <stdalign.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #if defined(__linux__)
 #include <sys/mman.h>
 #endif
@@ -21,21 +22,19 @@ struct arena_chunk {
 
 enum { FIRST_CHUNK = 16 << 10, LARGEST_CHUNK = 32 << 20, HUGE_PAGE = 2 << 20 };
 
-/* A chunk of bytes (header included). A big one is asked for in 2 MB pages
- * on Linux (a hint; without them it is the same memory): a million cases
- * fill a few hundred MB, and faulting that in 4 KB pages took a third of
- * the time of a read. */
-static struct arena_chunk *chunk_alloc(size_t bytes) {
+void *big_alloc(size_t bytes, int zero) {
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
   if (bytes >= HUGE_PAGE) {
     void *p;
     if (posix_memalign(&p, HUGE_PAGE, bytes) != 0)
       return NULL;
     madvise(p, bytes, MADV_HUGEPAGE);
+    if (zero)
+      memset(p, 0, bytes);
     return p;
   }
 #endif
-  return malloc(bytes);
+  return zero ? calloc(1, bytes) : malloc(bytes);
 }
 
 void *arena_alloc(struct arena *a, size_t size, size_t align) {
@@ -51,7 +50,7 @@ void *arena_alloc(struct arena *a, size_t size, size_t align) {
       return NULL;
     if (size > bytes - sizeof *c)
       bytes = sizeof *c + size;
-    c = chunk_alloc(bytes);
+    c = big_alloc(bytes, 0);
     if (!c)
       return NULL;
     size_t chunk = bytes - sizeof *c;

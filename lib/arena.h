@@ -26,4 +26,11 @@ int arena_extend(struct arena *a, const void *p, size_t old_size, size_t new_siz
 
 void arena_free(struct arena *a);
 
+/* bytes of memory (released with free()), zeroed if zero is set, in 2 MB
+ * pages on Linux when it is big (a hint; without them it is the same
+ * memory). For the big tables probed at random (indexes) and the arena's
+ * chunks: with 4 KB pages nearly every probe of a big table also misses
+ * the TLB, and faulting in hundreds of MB page by page is slow. */
+void *big_alloc(size_t bytes, int zero);
+
 #endif

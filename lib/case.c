@@ -216,9 +216,22 @@ static const char *case_id_of(const void *set, uint32_t id) {
   return ((const struct ehcp_case_set *)set)->cases[id - 1]->id;
 }
 
-struct ehcp_case *case_set_case(ehcp_case_set *set, const char *id, size_t len, uint32_t hash) {
+/* Whether c is the case of id[0..len). */
+static int is_case(const struct ehcp_case *c, const char *id, size_t len) {
+  return c && strncmp(c->id, id, len) == 0 && c->id[len] == '\0';
+}
+
+struct ehcp_case *case_set_case(ehcp_case_set *set, const char *id, size_t len) {
+  /* Rows of one case mostly come together: no hashing for those. */
+  if (is_case(set->last, id, len))
+    return set->last;
+  return case_set_case_hashed(set, id, len, index_hash(id, len));
+}
+
+struct ehcp_case *case_set_case_hashed(ehcp_case_set *set, const char *id, size_t len,
+                                       uint32_t hash) {
   struct ehcp_case *c = set->last;
-  if (c && strncmp(c->id, id, len) == 0 && c->id[len] == '\0')
+  if (is_case(c, id, len))
     return c;
   if (set->ncases >= UINT32_MAX - 1 || index_reserve(&set->by_id))
     return NULL;
@@ -249,10 +262,15 @@ struct ehcp_case *case_set_case(ehcp_case_set *set, const char *id, size_t len, 
   return set->last = c;
 }
 
+int case_set_expect(ehcp_case_set *set, size_t cases, size_t strings) {
+  if (index_reserve_n(&set->by_id, cases) || index_reserve_n(&set->strings.index, strings))
+    return EHCP_ERR_NOMEM;
+  return EHCP_OK;
+}
+
 /* case_set_case() for a NUL-terminated id. */
 static struct ehcp_case *find_or_add_case(ehcp_case_set *set, const char *id) {
-  size_t len = strlen(id);
-  return case_set_case(set, id, len, index_hash(id, len));
+  return case_set_case(set, id, strlen(id));
 }
 
 /* Make room for want elements of size in the arena block *p of *cap

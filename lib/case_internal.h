@@ -75,9 +75,17 @@ int event_detail_index(int type, const char *word);
  * case by id for every event; a reader that has already checked a row and
  * holds its case uses these instead. */
 
-/* The case of id[0..len) (no NUL inside, hash index_hash(id, len)), added
- * if new; NULL when out of memory. */
-struct ehcp_case *case_set_case(ehcp_case_set *set, const char *id, size_t len, uint32_t hash);
+/* The case of id[0..len) (no NUL inside), added if new; NULL when out of
+ * memory. The _hashed form takes hash = index_hash(id, len) worked out
+ * beforehand (and its slot perhaps prefetched with index_prefetch). */
+struct ehcp_case *case_set_case(ehcp_case_set *set, const char *id, size_t len);
+struct ehcp_case *case_set_case_hashed(ehcp_case_set *set, const char *id, size_t len,
+                                       uint32_t hash);
+
+/* A hint from a reader that about cases more cases and strings more
+ * strings are coming: the indexes are sized once instead of growing (and
+ * rehashing) as they fill. EHCP_OK or EHCP_ERR_NOMEM. */
+int case_set_expect(ehcp_case_set *set, size_t cases, size_t strings);
 
 /* Room for n more events in c: one allocation for a row's events. */
 int case_reserve_events(ehcp_case_set *set, struct ehcp_case *c, uint32_t n);

@@ -199,7 +199,21 @@ static int parse(ehcp_date *out, const char *s, size_t len, const char **why) {
 #undef FAIL
 }
 
+static inline int digit(char ch) { return (unsigned)(ch - '0') < 10u; }
+
 int ehcp_date_parse(ehcp_date *out, const char *text, size_t len, const char **reason) {
+  /* The form nearly every cell of a file has, YYYY-MM-DD, straight away:
+   * readers parse a dozen dates a row. Anything else, and any such date
+   * that does not exist, goes through parse() for its message. */
+  if (out && text && len == 10 && text[4] == '-' && text[7] == '-' && digit(text[0]) &&
+      digit(text[1]) && digit(text[2]) && digit(text[3]) && digit(text[5]) && digit(text[6]) &&
+      digit(text[8]) && digit(text[9])) {
+    int y = num(text, 4), m = num(text + 5, 2), d = num(text + 8, 2);
+    if (y >= 1 && d >= 1 && d <= ehcp_days_in_month(y, m)) {
+      *out = days_from_civil(y, m, d);
+      return EHCP_OK;
+    }
+  }
   const char *why = NULL;
   int rc = parse(out, text, len, &why);
   if (rc != EHCP_OK && reason)

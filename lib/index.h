@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h" /* big_alloc() */
+
 struct index_slot {
   uint32_t hash, id; /* id 0: empty */
 };
@@ -63,12 +65,18 @@ static inline void index_prefetch(const struct index *x, uint32_t h) {
 #endif
 }
 
-/* Make room for one more entry: 0, or -1 when out of memory. */
-static inline int index_reserve(struct index *x) {
-  if ((x->n + 1) * 2 <= x->cap)
+/* Make room for n more entries: 0, or -1 when out of memory. */
+static inline int index_reserve_n(struct index *x, size_t n) {
+  if (n > SIZE_MAX / 4 - x->n)
+    return -1;
+  if ((x->n + n) * 2 <= x->cap)
     return 0;
   size_t cap = x->cap ? x->cap * 2 : 256;
-  struct index_slot *slots = calloc(cap, sizeof *slots);
+  while (cap < (x->n + n) * 2)
+    cap *= 2;
+  if (cap > SIZE_MAX / sizeof(struct index_slot))
+    return -1;
+  struct index_slot *slots = big_alloc(cap * sizeof *slots, 1);
   if (!slots)
     return -1;
   for (size_t i = 0; i < x->cap; i++) {
@@ -84,6 +92,8 @@ static inline int index_reserve(struct index *x) {
   x->cap = cap;
   return 0;
 }
+
+static inline int index_reserve(struct index *x) { return index_reserve_n(x, 1); }
 
 static inline void index_free(struct index *x) {
   free(x->slots);

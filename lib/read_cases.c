@@ -18,17 +18,10 @@
  * reusable buffer) and vocabulary words are passed as the static strings of
  * the vocabulary. Duplicate ids are found with a small open-addressing table
  * over one arena, so a million rows cost no allocation each. */
-/* MADV_HUGEPAGE (Linux, outside POSIX) for the id table; see table_alloc(). */
-#if defined(__linux__) && !defined(_DEFAULT_SOURCE)
-#define _DEFAULT_SOURCE
-#endif
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#if defined(__linux__)
-#include <sys/mman.h>
-#endif
 
 #include "case_internal.h"
 #include "csv.h"
@@ -228,25 +221,6 @@ static uint64_t id_hash(const char *p, size_t len) {
   return h ^ (h >> 29);
 }
 
-/* A zeroed table of bytes. A big one is probed at random, once per row, so
- * with 4 KB pages nearly every probe also misses the TLB; on Linux it asks
- * for 2 MB pages (a hint: without them it is the same table), which makes
- * the parsing of a million rows a fifth faster. */
-static void *table_alloc(size_t bytes) {
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-  const size_t huge = (size_t)2 << 20;
-  if (bytes >= huge) {
-    void *p;
-    if (posix_memalign(&p, huge, bytes) != 0)
-      return NULL;
-    madvise(p, bytes, MADV_HUGEPAGE);
-    memset(p, 0, bytes);
-    return p;
-  }
-#endif
-  return calloc(1, bytes);
-}
-
 /* Grow the table to at least want slots (doubling at least). The entries
  * are rehashed in arena order, which reads the arena once from start to
  * end. */
@@ -256,7 +230,7 @@ static int idset_grow(struct idset *s, size_t want) {
     cap *= 2;
   if (cap > SIZE_MAX / sizeof *s->slots)
     return EHCP_ERR_NOMEM;
-  struct idslot *slots = table_alloc(cap * sizeof *slots);
+  struct idslot *slots = big_alloc(cap * sizeof *slots, 1);
   if (!slots)
     return EHCP_ERR_NOMEM;
   for (size_t i = 0; i < s->n; i++) {
@@ -360,7 +334,8 @@ struct cr {
   char *labels;               /* storage of the mapped labels */
   struct idset ids;
   uint32_t *attr_name;        /* per column: interned name of an attribute column, else 0 */
-  uint32_t person_name;       /* interned "person_id" */
+  uint32_t *attr_hash;        /* per column: the current row's value's hash */
+  size_t *attr_cols, nattr_cols; /* the attribute columns, person_id first */
   uint64_t read, accepted, rejected;
 };
 
@@ -535,23 +510,6 @@ static int word_index(int type, const char *text, size_t len) {
   return 0;
 }
 
-static inline int digit(char ch) { return (unsigned)(ch - '0') < 10u; }
-
-/* ehcp_date_parse(), with the form most cells have, YYYY-MM-DD, read here:
- * the general parser first works out which form it has, and a row has a
- * dozen dates. Anything else, and any date that does not exist, goes to
- * ehcp_date_parse(), so what is accepted and every message are its own. */
-static inline int parse_date(ehcp_date *out, const char *s, size_t len, const char **why) {
-  if (len == 10 && s[4] == '-' && s[7] == '-' && digit(s[0]) && digit(s[1]) && digit(s[2]) &&
-      digit(s[3]) && digit(s[5]) && digit(s[6]) && digit(s[8]) && digit(s[9])) {
-    int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-    int m = (s[5] - '0') * 10 + (s[6] - '0'), d = (s[8] - '0') * 10 + (s[9] - '0');
-    if (ehcp_date_from_ymd(out, y, m, d) == EHCP_OK)
-      return EHCP_OK;
-  }
-  return ehcp_date_parse(out, s, len, why);
-}
-
 /* The most events one row makes: one per date column. */
 enum { ROW_EVENTS_MAX = 32 };
 
@@ -566,26 +524,36 @@ static void row_event(struct event *evs, uint32_t *n, const struct cr *x, int ty
                                .line = reader_line32(line)};
 }
 
-/* Interned ids of the attribute columns' names (and "person_id"), made once
- * per file so that a row's attributes cost no look-up of their names. */
-static int intern_attribute_names(struct cr *x) {
+/* The columns that become attributes (person_id first, then the others in
+ * file order) and their names' interned ids, made once per file so that a
+ * row's attributes cost no look-up of their names. */
+static int plan_attributes(struct cr *x) {
   int rc = EHCP_OK;
   ehcp_case_set *set = x->r->set;
-  if (!(x->attr_name = calloc(x->hdr.n ? x->hdr.n : 1, sizeof *x->attr_name)))
+  size_t n = x->hdr.n ? x->hdr.n : 1;
+  x->attr_name = calloc(n, sizeof *x->attr_name);
+  x->attr_hash = calloc(n, sizeof *x->attr_hash);
+  x->attr_cols = calloc(n, sizeof *x->attr_cols);
+  if (!x->attr_name || !x->attr_hash || !x->attr_cols)
     return EHCP_ERR_NOMEM;
-  for (size_t i = 0; i < x->hdr.n && rc == EHCP_OK; i++)
-    if (x->col_kind[i] == COL_ATTR)
-      x->attr_name[i] = case_set_intern(set, x->hdr.names[i], strlen(x->hdr.names[i]), &rc);
-  if (x->col[F_PERSON_ID] >= 0 && rc == EHCP_OK)
-    x->person_name = case_set_intern(set, "person_id", 9, &rc);
+  long person = x->col[F_PERSON_ID];
+  if (person >= 0) {
+    x->attr_name[person] = case_set_intern(set, "person_id", 9, &rc);
+    x->attr_cols[x->nattr_cols++] = (size_t)person;
+  }
+  for (size_t i = 0; i < x->hdr.n && rc == EHCP_OK; i++) {
+    if (x->col_kind[i] != COL_ATTR)
+      continue;
+    x->attr_name[i] = case_set_intern(set, x->hdr.names[i], strlen(x->hdr.names[i]), &rc);
+    x->attr_cols[x->nattr_cols++] = i;
+  }
   return rc;
 }
 
 /* Add a checked row: its case, the events in the order of the process (the
  * set sorts them by date; this order settles ties), then its attributes. */
 static int add_row(struct cr *x, const char *id, size_t id_len, uint32_t id_hash,
-                   uint32_t person_hash, const ehcp_date *date, const signed char *word,
-                   uint64_t line) {
+                   const ehcp_date *date, const signed char *word, uint64_t line) {
   ehcp_case_set *set = x->r->set;
   const struct csv_field *cells = x->csv.fields;
   struct event evs[ROW_EVENTS_MAX];
@@ -629,26 +597,20 @@ static int add_row(struct cr *x, const char *id, size_t id_len, uint32_t id_hash
 #undef ADD
 
   /* The case, with one allocation for the row's events. */
-  struct ehcp_case *c = case_set_case(set, id, id_len, id_hash);
+  struct ehcp_case *c = case_set_case_hashed(set, id, id_len, id_hash);
   if (!c || case_reserve_events(set, c, n) != EHCP_OK)
     return EHCP_ERR_NOMEM;
   for (uint32_t i = 0; i < n; i++)
     if (case_add_event(set, c, &evs[i]) != EHCP_OK)
       return EHCP_ERR_NOMEM;
-  int rc = EHCP_OK;
 
-  /* Attributes: the person id, then every other column, by interned ids. */
-  long person_col = x->col[F_PERSON_ID];
-  if (person_col >= 0 && cells[person_col].len) {
-    uint32_t v = case_set_intern_hashed(set, cells[person_col].ptr, cells[person_col].len,
-                                        person_hash, &rc);
-    if (rc != EHCP_OK || case_set_attribute(set, c, x->person_name, v) != EHCP_OK)
-      return EHCP_ERR_NOMEM;
-  }
-  for (size_t i = 0; i < x->csv.nfields; i++) {
-    if (!x->attr_name[i] || cells[i].len == 0)
+  /* Attributes (the person id first), by interned ids. */
+  int rc = EHCP_OK;
+  for (size_t k = 0; k < x->nattr_cols; k++) {
+    size_t i = x->attr_cols[k];
+    if (cells[i].len == 0)
       continue;
-    uint32_t v = case_set_intern(set, cells[i].ptr, cells[i].len, &rc);
+    uint32_t v = case_set_intern_hashed(set, cells[i].ptr, cells[i].len, x->attr_hash[i], &rc);
     if (rc != EHCP_OK || case_set_attribute(set, c, x->attr_name[i], v) != EHCP_OK)
       return EHCP_ERR_NOMEM;
   }
@@ -710,7 +672,11 @@ static int case_row(struct cr *x) {
        * means rehashing into cold memory. */
       size_t rest = x->len - csv_offset(&x->csv, x->data), per = x->span > 64 ? x->span : 64;
       size_t rows = rest / per + 1;
-      if (idset_grow(&x->ids, 2 * (rows < ((size_t)1 << 21) ? rows : (size_t)1 << 21)))
+      rows = rows < ((size_t)1 << 21) ? rows : (size_t)1 << 21;
+      if (idset_grow(&x->ids, 2 * rows))
+        return EHCP_ERR_NOMEM;
+      /* The case set too: a case a row, and a person id a row. */
+      if (x->add && case_set_expect(r->set, rows, x->col[F_PERSON_ID] >= 0 ? rows : 0))
         return EHCP_ERR_NOMEM;
     }
     id_h = id_hash(fid->ptr, fid->len);
@@ -720,13 +686,14 @@ static int case_row(struct cr *x) {
       index_prefetch(&r->set->by_id, case_h);
     }
   }
-  /* The person id is (nearly) unique too: fetch its string slot early. */
-  const long person_col = x->col[F_PERSON_ID];
-  uint32_t person_h = 0;
-  if (x->add && person_col >= 0 && cells[person_col].len) {
-    person_h = index_hash(cells[person_col].ptr, cells[person_col].len);
-    strings_prefetch(&r->set->strings, person_h);
-  }
+  /* Attribute values may be (nearly) unique, as person ids are: start
+   * fetching their string slots now, while the row is checked. */
+  if (x->add)
+    for (size_t i = 0; i < c->nfields; i++)
+      if (x->attr_name[i] && cells[i].len) {
+        x->attr_hash[i] = index_hash(cells[i].ptr, cells[i].len);
+        strings_prefetch(&r->set->strings, x->attr_hash[i]);
+      }
 
   ehcp_date date[NFIELDS];
   signed char word[NFIELDS]; /* vocabulary index + 1; 0 empty; -1 unknown; exception: -2 "0" */
@@ -744,7 +711,7 @@ static int case_row(struct cr *x) {
       const char *why;
       switch (fields[k].kind) {
       case K_DATE:
-        if (parse_date(&date[k], cell->ptr, cell->len, &why) != EHCP_OK) {
+        if (ehcp_date_parse(&date[k], cell->ptr, cell->len, &why) != EHCP_OK) {
           date[k] = EHCP_DATE_NONE;
           ERR(EHCP_DIAG_BAD_DATE, "%s '%s' is not a date (%s)", x->label[k],
               reader_show(a, sizeof a, cell->ptr, cell->len), why);
@@ -839,7 +806,7 @@ static int case_row(struct cr *x) {
 
   if (!x->add)
     return ROW_ACCEPTED;
-  return add_row(x, id, fid->len, case_h, person_h, date, word, line);
+  return add_row(x, id, fid->len, case_h, date, word, line);
 }
 
 static int read_rows(struct cr *x) {
@@ -877,7 +844,7 @@ int read_cases_csv_ex(ehcp_reader *r, const char *data, size_t len, const char *
   if (rc == EHCP_OK)
     rc = plan_columns(&x);
   if (rc == EHCP_OK && add)
-    rc = intern_attribute_names(&x);
+    rc = plan_attributes(&x);
   if (rc == EHCP_OK)
     rc = read_rows(&x);
   if (rc == EHCP_ERR_NOMEM)
@@ -885,6 +852,8 @@ int read_cases_csv_ex(ehcp_reader *r, const char *data, size_t len, const char *
   idset_free(&x.ids);
   free(x.labels);
   free(x.attr_name);
+  free(x.attr_hash);
+  free(x.attr_cols);
   free(x.col_kind);
   csv_header_free(&x.hdr);
   csv_free(&x.csv);

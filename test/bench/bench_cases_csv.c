@@ -122,8 +122,9 @@ static char *generate(size_t n, size_t *len) {
       DATE(700), SEP;
     else
       SEP;
+    /* A large county has some 800 schools and settings (URNs). */
     o += sprintf(o, "%s,Caseworker %u,URN%06u\n", teams[i % 5], (unsigned)(i % 97),
-                 (unsigned)(seed % 1000000));
+                 (unsigned)(100000 + seed % 800));
 #undef DATE
 #undef SEP
     used = (size_t)(o - buf);

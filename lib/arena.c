@@ -50,7 +50,7 @@ void *arena_alloc(struct arena *a, size_t size, size_t align) {
       return NULL;
     if (size > bytes - sizeof *c)
       bytes = sizeof *c + size;
-    c = big_alloc(bytes, 0);
+    c = malloc(bytes);
     if (!c)
       return NULL;
     size_t chunk = bytes - sizeof *c;

@@ -28,9 +28,10 @@ void arena_free(struct arena *a);
 
 /* bytes of memory (released with free()), zeroed if zero is set, in 2 MB
  * pages on Linux when it is big (a hint; without them it is the same
- * memory). For the big tables probed at random (indexes) and the arena's
- * chunks: with 4 KB pages nearly every probe of a big table also misses
- * the TLB, and faulting in hundreds of MB page by page is slow. */
+ * memory). For the big tables probed at random (the indexes): with 4 KB
+ * pages nearly every probe of a big table also misses the TLB. Not for
+ * memory filled in order (the arena's chunks): there the kernel's work to
+ * find and clear 2 MB pages cost more than it saved. */
 void *big_alloc(size_t bytes, int zero);
 
 #endif

@@ -212,13 +212,14 @@ static uint32_t intern(ehcp_case_set *set, const char *text, int *rc) {
   return text ? case_set_intern(set, text, strlen(text), rc) : 0;
 }
 
-static const char *case_id_of(const void *set, uint32_t id) {
-  return ((const struct ehcp_case_set *)set)->cases[id - 1]->id;
+static int same_id(const void *set, uint32_t index, const char *id, size_t len) {
+  const struct ehcp_case *c = ((const struct ehcp_case_set *)set)->cases[index - 1];
+  return c->id_len == len && memcmp(c->id, id, len) == 0;
 }
 
 /* Whether c is the case of id[0..len). */
 static int is_case(const struct ehcp_case *c, const char *id, size_t len) {
-  return c && strncmp(c->id, id, len) == 0 && c->id[len] == '\0';
+  return c && c->id_len == len && memcmp(c->id, id, len) == 0;
 }
 
 struct ehcp_case *case_set_case(ehcp_case_set *set, const char *id, size_t len) {
@@ -233,9 +234,9 @@ struct ehcp_case *case_set_case_hashed(ehcp_case_set *set, const char *id, size_
   struct ehcp_case *c = set->last;
   if (is_case(c, id, len))
     return c;
-  if (set->ncases >= UINT32_MAX - 1 || index_reserve(&set->by_id))
+  if (set->ncases >= UINT32_MAX - 1 || len > UINT32_MAX || index_reserve(&set->by_id))
     return NULL;
-  size_t k = index_probe(&set->by_id, id, len, hash, case_id_of, set);
+  size_t k = index_probe(&set->by_id, id, len, hash, same_id, set);
   if (set->by_id.slots[k].id)
     return set->last = set->cases[set->by_id.slots[k].id - 1];
   if (set->ncases == set->cap) {
@@ -255,6 +256,7 @@ struct ehcp_case *case_set_case_hashed(ehcp_case_set *set, const char *id, size_
   c->id = (char *)(c + 1);
   memcpy(c->id, id, len);
   c->id[len] = '\0';
+  c->id_len = (uint32_t)len;
   c->set = set;
   set->cases[set->ncases++] = c;
   set->by_id.slots[k] = (struct index_slot){hash, (uint32_t)set->ncases};
@@ -416,7 +418,7 @@ const ehcp_case *ehcp_case_set_find(const ehcp_case_set *set, const char *case_i
   if (!set || !case_id || !set->by_id.cap)
     return NULL;
   size_t len = strlen(case_id);
-  size_t k = index_probe(&set->by_id, case_id, len, index_hash(case_id, len), case_id_of, set);
+  size_t k = index_probe(&set->by_id, case_id, len, index_hash(case_id, len), same_id, set);
   uint32_t i = set->by_id.slots[k].id;
   return i ? set->cases[i - 1] : NULL;
 }

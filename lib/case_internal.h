@@ -29,6 +29,7 @@ struct attribute {
 
 struct ehcp_case {
   char *id;
+  uint32_t id_len;
   const struct ehcp_case_set *set; /* for string look-ups */
   struct event *events;            /* in the set's arena */
   uint32_t nevents, cap;

@@ -5,8 +5,8 @@
  * rehashes the slot array alone, never the texts. (uthash, used first,
  * walks bucket chains through the objects and rehashes by visiting every
  * one: with a million cases those cache misses were most of the time of a
- * read.) The caller keeps the texts: `key(ctx, id)` gives the
- * NUL-terminated text of an id. Private to lib/. */
+ * read.) The caller keeps the texts: `same(ctx, id, s, len)` says whether
+ * the text of id is s[0..len). Private to lib/. */
 #ifndef EHCP_LIB_INDEX_H
 #define EHCP_LIB_INDEX_H
 
@@ -37,20 +37,16 @@ static inline uint32_t index_hash(const char *s, size_t len) {
   return (uint32_t)((h * 0x9e3779b97f4a7c15u) >> 32);
 }
 
-typedef const char *index_key_fn(const void *ctx, uint32_t id);
+typedef int index_same_fn(const void *ctx, uint32_t id, const char *s, size_t len);
 
 /* The slot of s[0..len) (hash h): its own, or the empty one where it would
  * go. The index must have room (cap > 0). */
 static inline size_t index_probe(const struct index *x, const char *s, size_t len, uint32_t h,
-                                 index_key_fn *key, const void *ctx) {
+                                 index_same_fn *same, const void *ctx) {
   size_t mask = x->cap - 1, k = h & mask;
-  for (; x->slots[k].id; k = (k + 1) & mask) {
-    if (x->slots[k].hash != h)
-      continue;
-    const char *have = key(ctx, x->slots[k].id);
-    if (strncmp(have, s, len) == 0 && have[len] == '\0')
+  for (; x->slots[k].id; k = (k + 1) & mask)
+    if (x->slots[k].hash == h && same(ctx, x->slots[k].id, s, len))
       break;
-  }
   return k;
 }
 

@@ -1,16 +1,25 @@
 /* The string table of intern.h. */
 #include "intern.h"
 
+#include <string.h>
+
 #include "ehcp/common.h"
 
-static const char *text_of(const void *table, uint32_t id) {
-  return ((const struct string_table *)table)->text[id];
+static uint32_t length_of(const char *text) {
+  uint32_t len;
+  memcpy(&len, text - sizeof len, sizeof len);
+  return len;
+}
+
+static int same_text(const void *table, uint32_t id, const char *s, size_t len) {
+  const char *have = ((const struct string_table *)table)->text[id];
+  return length_of(have) == len && memcmp(have, s, len) == 0;
 }
 
 uint32_t strings_find(const struct string_table *t, const char *s, size_t len) {
   if (!len || !t->index.cap)
     return 0;
-  size_t k = index_probe(&t->index, s, len, index_hash(s, len), text_of, t);
+  size_t k = index_probe(&t->index, s, len, index_hash(s, len), same_text, t);
   return t->index.slots[k].id;
 }
 
@@ -23,9 +32,9 @@ uint32_t strings_intern_hashed(struct string_table *t, struct arena *a, const ch
                                uint32_t h, int *rc) {
   if (!len)
     return 0;
-  if (index_reserve(&t->index))
+  if (len > UINT32_MAX - 8 || index_reserve(&t->index))
     return *rc = EHCP_ERR_NOMEM, 0;
-  size_t k = index_probe(&t->index, s, len, h, text_of, t);
+  size_t k = index_probe(&t->index, s, len, h, same_text, t);
   if (t->index.slots[k].id)
     return t->index.slots[k].id;
   if (!t->n)
@@ -41,9 +50,12 @@ uint32_t strings_intern_hashed(struct string_table *t, struct arena *a, const ch
     t->text = grown;
     t->text_cap = cap;
   }
-  char *copy = arena_alloc(a, len + 1, 1);
+  uint32_t len32 = (uint32_t)len;
+  char *copy = arena_alloc(a, sizeof len32 + len + 1, 1);
   if (!copy)
     return *rc = EHCP_ERR_NOMEM, 0;
+  memcpy(copy, &len32, sizeof len32);
+  copy += sizeof len32;
   memcpy(copy, s, len);
   copy[len] = '\0';
   t->text[t->n] = copy;

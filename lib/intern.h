@@ -13,7 +13,8 @@
 
 struct string_table {
   struct index index;
-  char **text;          /* text[id] (NUL-terminated), text[0] = NULL */
+  char **text;          /* text[id] (NUL-terminated, its length in the 4
+                           bytes before it), text[0] = NULL */
   uint32_t n, text_cap; /* ids in use (counting 0), room in text */
 };
 

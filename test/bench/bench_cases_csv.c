@@ -12,11 +12,8 @@
  * Times are CPU time of the process (one core), best of the runs. Prints
  * figures; never fails on time.
  *
- * Not built by meson (it needs the private reader_internal.h); build and run:
- *   cc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -Iinclude -Ilib \
- *      test/bench/bench_cases_csv.c build/lib/libehcp.a \
- *      -lical -linih -lexpat -lm -lpthread -o build/bench_cases_csv
- *   ./build/bench_cases_csv [CASES] */
+ * Built by meson (it links the static library, for the private headers):
+ *   build/test/bench/bench_cases_csv [CASES] */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

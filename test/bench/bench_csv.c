@@ -1,6 +1,6 @@
 /* Throughput of the CSV tokenizer and of the events CSV reader.
  *
- * Generates an events CSV of about 100 MB in memory (8 events per case,
+ * Generates an events CSV of 1,000,000 cases in memory (8 events per case,
  * realistic cell lengths), then reports the best of a few runs of:
  *  - tokenizing it (lib/csv.c alone), plain and with every field quoted
  *    (as Excel's "quote all" exports write it);
@@ -8,10 +8,8 @@
  *    (tokenizing, checking every cell, parsing dates, building cases).
  * Prints figures; never fails on time.
  *
- * Not built by meson (it needs the private csv.h); build and run:
- *   cc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -Iinclude -Ilib \
- *      test/bench/bench_csv.c build/lib/libehcp_internal.a -lical -linih -lm -lpthread \
- *      -o build/bench_csv && ./build/bench_csv [MB] */
+ * Built by meson (it links the static library, for the private headers):
+ *   build/test/bench/bench_csv [CASES] */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,19 +28,19 @@ static double now(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-/* An events CSV of at least target bytes; *rows gets the data row count. */
-static char *generate(size_t target, size_t *len, size_t *rows, int quote_all) {
+/* An events CSV of ncases cases (8 rows each); *rows gets the data row count. */
+static char *generate(size_t ncases, size_t *len, size_t *rows, int quote_all) {
   static const char *const ev[] = {
       "request_received,%s,parent,,",   "assessment_decision,%s,yes,,",
       "advice_requested,%s,education,,URN1%05u", "advice_received,%s,education,,URN1%05u",
       "advice_requested,%s,health,,",   "advice_received,%s,health,,",
       "draft_issued,%s,,,",             "final_issued,%s,,,"};
-  size_t cap = target + 4096, n = 0, r = 0;
+  size_t cap = ncases * 8 * 96 + 4096, n = 0, r = 0;
   char *buf = malloc(cap);
   if (!buf)
     exit(2);
   n += (size_t)sprintf(buf, "case_id,event,date,detail,end_date,ref\n");
-  while (n < target) {
+  while (r < ncases * 8) {
     unsigned c = (unsigned)(r / 8);
     char date[16], row[160], cells[128];
     snprintf(date, sizeof date, "%04u-%02u-%02u", 2020 + c % 6, 1 + (unsigned)(r % 12),
@@ -127,9 +125,10 @@ static void bench_reader(const char *label, const char *buf, size_t len, size_t 
     if (t < best)
       best = t;
   }
-  printf("read     %-10s %7.1f MB in %.3f s: %7.0f MB/s, %6.1f M rows/s (%llu read, %llu "
-         "accepted, %llu rejected, %zu cases)\n",
+  printf("read     %-10s %7.1f MB in %.3f s: %7.0f MB/s, %6.1f M rows/s, %5.2f M cases/s (%llu "
+         "read, %llu accepted, %llu rejected, %zu cases)\n",
          label, (double)len / 1e6, best, (double)len / 1e6 / best, (double)read / 1e6 / best,
+         (double)cases / 1e6 / best,
          (unsigned long long)read, (unsigned long long)accepted, (unsigned long long)rejected,
          cases);
   if (read != rows || accepted != rows)
@@ -137,13 +136,13 @@ static void bench_reader(const char *label, const char *buf, size_t len, size_t 
 }
 
 int main(int argc, char **argv) {
-  size_t mb = argc > 1 ? (size_t)atol(argv[1]) : 100;
+  size_t ncases = argc > 1 ? (size_t)atol(argv[1]) : 1000000;
   size_t len, rows;
-  char *plain = generate(mb * 1000000, &len, &rows, 0);
+  char *plain = generate(ncases, &len, &rows, 0);
   bench_tokenize("plain", plain, len, rows);
   bench_reader("plain", plain, len, rows);
   free(plain);
-  char *quoted = generate(mb * 1000000, &len, &rows, 1);
+  char *quoted = generate(ncases, &len, &rows, 1);
   bench_tokenize("quoted", quoted, len, rows);
   bench_reader("quoted", quoted, len, rows);
   free(quoted);

@@ -185,6 +185,48 @@ def test_table():
           ["(all)", "6", "4", "2", "0", "20.6", "20.0", "24.4", "24.4", "1", "26.1", "26.1", "0", "0"])
 
 
+def cohort(month, requests, yes, no, within, after, open_assessment=0, past=0):
+    return {"month": month, "requests": requests, "assess_yes": yes, "assess_no": no,
+            "withdrawn": 0, "issued_within_20w": within, "issued_after_20w": after,
+            "not_issued": 0, "open": {"request": 0, "assessment": open_assessment, "draft": 0},
+            "open_past_20w": past}
+
+
+def test_cohorts_in_one_pass():
+    # --cohorts: the cohort table of `ehcp cohorts` from the same evaluation.
+    # By the month received (table above): 2024-12 K07 met; 2025-01 K01 met,
+    # K02 missed; 2025-02 K03 met (the exception does not change the status),
+    # K04 missed; 2025-03 K05 "no", K06 met, K08 assessing and past 20 weeks.
+    rc, out, err = run("compliance", CASES, "--as-of", "2025-09-30", "--format", "json",
+                       "--quiet", "--measure", "final_20w_ex", "--cohorts")
+    check("--cohorts exit", (rc, err), (0, ""))
+    doc = json.loads(out) if rc == 0 else {}
+    check("--cohorts keys", list(doc), ["measures", "summary", "cohorts"])
+    check("--cohorts measures", doc.get("measures"), [
+        row("final_20w_ex", "2025-04", None, 1, 1, 100.0),
+        row("final_20w_ex", "2025-06", None, 1, 2, 50.0),
+        row("final_20w_ex", "2025-07", None, 1, 2, 50.0)])
+    counts = [{k: v for k, v in c.items() if k not in ("share_within_20w", "time_to_plan")}
+              for c in doc.get("cohorts", [])]
+    check("--cohorts counts", counts, [
+        cohort("2024-12", 1, 1, 0, 1, 0), cohort("2025-01", 2, 2, 0, 1, 1),
+        cohort("2025-02", 2, 2, 0, 1, 1), cohort("2025-03", 3, 2, 1, 1, 0, 1, 1)])
+    rc, out, _ = run("cohorts", CASES, "--as-of", "2025-09-30", "--format", "json", "--quiet")
+    check("--cohorts equals ehcp cohorts", doc.get("cohorts"),
+          json.loads(out)["cohorts"] if rc == 0 else None)
+    rc, out, err = run("compliance", CASES, "--cohorts", "--format", "csv")
+    check("--cohorts with csv", (rc, out, err), (
+        2, "", "ehcp: compliance: --cohorts needs --format table or json (a CSV holds one table)\n"))
+    rc, out, _ = run("compliance", CASES, "--as-of", "2025-09-30", "--format", "table", "--quiet",
+                     "--measure", "final_20w_ex", "--cohorts")
+    lines = out.splitlines()
+    at = lines.index("Cohorts (requests by the month received), as of 2025-09-30:") if \
+        "Cohorts (requests by the month received), as of 2025-09-30:" in lines else -1
+    check("--cohorts table title", at > 0, True)
+    check("--cohorts table total", lines[-1].split()[:12] if at > 0 else None,
+          ["total", "8", "7", "1", "0", "4", "2", "0", "0", "1", "0", "1"])
+
+
 def test_errors():
     rc, out, err = run("compliance", CASES, "--measure", "final_20")
     check("unknown measure", (rc, out, err), (2, "", "ehcp: compliance: unknown measure 'final_20'\n"))

@@ -3,6 +3,7 @@
  * summary boards ask for beside them (timescales.md sections 6-7). The
  * figures come from the library (measures.h); this file only formats them. */
 #include "cases.h"
+#include "cohorts_out.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -40,14 +41,19 @@ static const char usage[] =
     "csv: the measure rows (measure,period,group,numerator,denominator,percent).\n"
     "json: {\"measures\": [...], \"summary\": [...]}.\n"
     "\n"
+    "With --cohorts, the cohort table of `ehcp cohorts` too, from the same reading\n"
+    "and evaluation of the cases (the board's two views in one pass): after the\n"
+    "measures in the table view, as \"cohorts\": [...] in JSON (not with csv).\n"
+    "\n"
     "  --by P             period: month (default), quarter, year, fy (April-March),\n"
     "                     ay (September-August) or all\n"
     "  --group-by A[,A]   split every measure by case attributes (values joined by |)\n"
     "  --measure M        only these measures (repeatable, or comma-separated)\n"
     "  --from D, --to D   only steps ending in [D, D]\n"
-    "  --target PCT       target for the table view (default 75)\n" CASE_OPTIONS_USAGE;
+    "  --target PCT       target for the table view (default 75)\n"
+    "  --cohorts          the cohort table too (see ehcp cohorts)\n" CASE_OPTIONS_USAGE;
 
-enum { OPT_BY = 1, OPT_GROUP_BY, OPT_MEASURE, OPT_FROM, OPT_TO, OPT_TARGET };
+enum { OPT_BY = 1, OPT_GROUP_BY, OPT_MEASURE, OPT_FROM, OPT_TO, OPT_TARGET, OPT_COHORTS };
 
 /* The DfE's rounding to one decimal, for weeks (ehcp_percent rounds percentages). */
 static double round1(double x) { return isnan(x) ? x : floor(x * 10.0 + 0.5) / 10.0; }
@@ -87,6 +93,7 @@ struct compliance {
   char *store[256]; /* copies of --group-by and --measure arguments */
   size_t nstore;
   double target;
+  int cohorts; /* --cohorts */
   const ehcp_ruleset *rules;
   ehcp_date as_of;
 };
@@ -139,10 +146,18 @@ static json_t *to_json(const ehcp_measures *m) {
   return root;
 }
 
-static int print_json(const ehcp_measures *m, FILE *out) {
+static int print_json(const ehcp_measures *m, const ehcp_cohorts *co, FILE *out) {
   json_t *root = to_json(m);
   if (!root)
     return -1;
+  if (co) {
+    json_t *rows = json_array();
+    if (!rows || json_object_set_new(root, "cohorts", rows))
+      return json_decref(root), -1;
+    for (size_t i = 0; i < ehcp_cohorts_count(co); i++)
+      if (json_array_append_new(rows, cohort_json(co, i, 0)))
+        return json_decref(root), -1;
+  }
   /* Every real is rounded to one decimal: 15 significant digits print it
    * as written (28.7, not 28.699999999999999). */
   int rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
@@ -300,6 +315,29 @@ static void print_table(const struct compliance *x, const ehcp_measures *m, FILE
 
 /* ---- the command ----------------------------------------------------------------- */
 
+struct both {
+  ehcp_measures *m;
+  ehcp_cohorts *co;
+};
+
+static int add_both(const ehcp_case *c, const ehcp_timeline *tl, void *payload) {
+  struct both *b = payload;
+  int rc = ehcp_measures_add(b->m, c, tl);
+  return rc == EHCP_OK ? ehcp_cohorts_add(b->co, c, tl) : rc;
+}
+
+/* --cohorts: the measures and the cohort table from one evaluation of each
+ * case, not one each: reading and evaluating are nearly all of the time. */
+static int compute_both(ehcp_measures **m, ehcp_cohorts **co, const struct cases *c,
+                        const struct ehcp_measures_options *opts) {
+  int rc = ehcp_measures_new(m, c->rules, opts);
+  if (rc == EHCP_OK)
+    rc = ehcp_cohorts_new(co, c->as_of);
+  if (rc == EHCP_OK)
+    rc = ehcp_evaluate_set(c->ev, c->set, c->as_of, 0, add_both, &(struct both){*m, *co});
+  return rc;
+}
+
 static int take_option(struct compliance *x, int opt, const char *arg) {
   switch (opt) {
   case OPT_BY: {
@@ -322,6 +360,7 @@ static int take_option(struct compliance *x, int opt, const char *arg) {
                : push_list(&x->measures, &x->opts.nmeasures, x->store, &x->nstore, arg, "--measure");
   case OPT_FROM: return cli_date(&x->opts.from, arg, "--from");
   case OPT_TO: return cli_date(&x->opts.to, arg, "--to");
+  case OPT_COHORTS: x->cohorts = 1; return 0;
   case OPT_TARGET: {
     char *end;
     errno = 0;
@@ -345,6 +384,7 @@ int cmd_compliance(int argc, char **argv) {
                                                {"from", required_argument, NULL, OPT_FROM},
                                                {"to", required_argument, NULL, OPT_TO},
                                                {"target", required_argument, NULL, OPT_TARGET},
+                                               {"cohorts", no_argument, NULL, OPT_COHORTS},
                                                {NULL, 0, NULL, 0}};
   struct case_options o = {0};
   struct compliance x = {.format = format_default(stdout),
@@ -355,11 +395,12 @@ int cmd_compliance(int argc, char **argv) {
                          .target = 75};
   struct cases c = {0};
   ehcp_measures *m = NULL;
+  ehcp_cohorts *co = NULL;
   int status = EXIT_USAGE, opt;
   optind = 1;
   opterr = 0;
   while ((opt = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
-    if (opt >= OPT_BY && opt <= OPT_TARGET) {
+    if (opt >= OPT_BY && opt <= OPT_COHORTS) {
       if (take_option(&x, opt, optarg) != 0)
         goto done;
       continue;
@@ -374,6 +415,10 @@ int cmd_compliance(int argc, char **argv) {
   }
   if (optind >= argc) {
     cli_error("compliance: no input files\n%s", usage);
+    goto done;
+  }
+  if (x.cohorts && x.format == FORMAT_CSV) {
+    cli_error("compliance: --cohorts needs --format table or json (a CSV holds one table)");
     goto done;
   }
   if (x.opts.from != EHCP_DATE_NONE && x.opts.to != EHCP_DATE_NONE && x.opts.from > x.opts.to) {
@@ -397,24 +442,35 @@ int cmd_compliance(int argc, char **argv) {
     goto done;
   x.rules = c.rules;
   x.as_of = c.as_of;
-  rc = ehcp_measures_compute(&m, c.ev, c.set, c.as_of, &x.opts);
+  rc = x.cohorts ? compute_both(&m, &co, &c, &x.opts)
+                 : ehcp_measures_compute(&m, c.ev, c.set, c.as_of, &x.opts);
   if (rc != EHCP_OK) {
     cli_error("compliance: %s", m ? ehcp_measures_errmsg(m) : ehcp_strerror(rc));
     goto done;
   }
+  char as_of[EHCP_DATE_ISO_SIZE];
+  ehcp_date_format(as_of, c.as_of);
   if (x.format == FORMAT_JSON) {
-    if (print_json(m, stdout) != 0) {
-      cli_error("compliance: out of memory");
-      goto done;
-    }
+    rc = print_json(m, co, stdout);
   } else if (x.format == FORMAT_CSV) {
     print_csv(m, stdout);
   } else {
     print_table(&x, m, stdout);
+    if (co) {
+      fputs("\nCohorts (requests by the month received), as of ", stdout);
+      fputs(as_of, stdout);
+      fputs(":\n", stdout);
+      rc = cohorts_print(stdout, co, FORMAT_TABLE, as_of, 0);
+    }
+  }
+  if (rc != 0) {
+    cli_error("compliance: out of memory");
+    goto done;
   }
   status = 0;
 done:
   ehcp_measures_free(m);
+  ehcp_cohorts_free(co);
   for (size_t i = 0; i < x.nstore; i++)
     free(x.store[i]);
   free(x.group_by);

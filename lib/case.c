@@ -283,7 +283,7 @@ static int grow_block(struct arena *a, void **p, uint32_t *cap, uint32_t n, uint
                       size_t size) {
   if (want <= *cap)
     return EHCP_OK;
-  uint64_t to = *cap ? (uint64_t)*cap * 2 : 8;
+  uint64_t to = *cap ? (uint64_t)*cap * 2 : 4;
   if (to < want)
     to = want;
   if (to > UINT32_MAX)
@@ -325,6 +325,15 @@ int case_add_event(ehcp_case_set *set, struct ehcp_case *c, const struct event *
   return EHCP_OK;
 }
 
+int case_reserve_attributes(ehcp_case_set *set, struct ehcp_case *c, uint32_t n) {
+  if (n > UINT32_MAX - c->nattrs)
+    return EHCP_ERR_NOMEM;
+  void *p = c->attrs;
+  int rc = grow_block(&set->arena, &p, &c->acap, c->nattrs, c->nattrs + n, sizeof *c->attrs);
+  c->attrs = p;
+  return rc;
+}
+
 int case_set_attribute(ehcp_case_set *set, struct ehcp_case *c, uint32_t name, uint32_t value) {
   for (uint32_t i = 0; i < c->nattrs; i++) {
     if (c->attrs[i].name == name) {
@@ -332,12 +341,8 @@ int case_set_attribute(ehcp_case_set *set, struct ehcp_case *c, uint32_t name, u
       return EHCP_OK;
     }
   }
-  if (c->nattrs == c->acap) {
-    void *p = c->attrs;
-    if (grow_block(&set->arena, &p, &c->acap, c->nattrs, c->nattrs + 1, sizeof *c->attrs))
-      return EHCP_ERR_NOMEM;
-    c->attrs = p;
-  }
+  if (c->nattrs == c->acap && case_reserve_attributes(set, c, 1) != EHCP_OK)
+    return EHCP_ERR_NOMEM;
   c->attrs[c->nattrs++] = (struct attribute){name, value};
   return EHCP_OK;
 }

@@ -94,6 +94,9 @@ int case_reserve_events(ehcp_case_set *set, struct ehcp_case *c, uint32_t n);
 /* Add a checked event to c, keeping date order (ties in arrival order). */
 int case_add_event(ehcp_case_set *set, struct ehcp_case *c, const struct event *ev);
 
+/* Room for n more attributes in c. */
+int case_reserve_attributes(ehcp_case_set *set, struct ehcp_case *c, uint32_t n);
+
 /* Set attribute name (an interned id, not 0) of c to value (id, 0 = empty). */
 int case_set_attribute(ehcp_case_set *set, struct ehcp_case *c, uint32_t name, uint32_t value);
 

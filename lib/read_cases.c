@@ -604,8 +604,10 @@ static int add_row(struct cr *x, const char *id, size_t id_len, uint32_t id_hash
     if (case_add_event(set, c, &evs[i]) != EHCP_OK)
       return EHCP_ERR_NOMEM;
 
-  /* Attributes (the person id first), by interned ids. */
+  /* Attributes (the person id first), by interned ids, in one block. */
   int rc = EHCP_OK;
+  if (case_reserve_attributes(set, c, (uint32_t)x->nattr_cols) != EHCP_OK)
+    return EHCP_ERR_NOMEM;
   for (size_t k = 0; k < x->nattr_cols; k++) {
     size_t i = x->attr_cols[k];
     if (cells[i].len == 0)

@@ -20,14 +20,17 @@
 
 static int in_range(int64_t d) { return d >= EHCP_DATE_MIN && d <= EHCP_DATE_MAX; }
 
-/* Caller guarantees a valid date in 0001-01-01 .. 9999-12-31. */
-static ehcp_date days_from_civil(int y, int m, int d) {
-  y -= m <= 2; /* Jan and Feb belong to the previous March-based year */
-  int era = y / 400;
-  int yoe = y - era * 400;                               /* [0, 399] */
-  int doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1; /* [0, 365] */
-  int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;       /* [0, 146096] */
-  return (ehcp_date)(era * DAYS_PER_ERA + doe - DAYS_0000_03_01_TO_EPOCH);
+/* Caller guarantees a valid date in 0001-01-01 .. 9999-12-31. Unsigned,
+ * as every value is non-negative: the divisions by constants are then
+ * multiplications whatever the optimiser does with the code around. */
+static ehcp_date days_from_civil(int year, int month, int day) {
+  unsigned y = (unsigned)year - (month <= 2); /* Jan and Feb: the previous March-based year */
+  unsigned m = (unsigned)month, d = (unsigned)day;
+  unsigned era = y / 400;
+  unsigned yoe = y - era * 400;                                   /* [0, 399] */
+  unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1; /* [0, 365] */
+  unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;           /* [0, 146096] */
+  return (ehcp_date)(era * DAYS_PER_ERA + doe) - DAYS_0000_03_01_TO_EPOCH;
 }
 
 /* Caller guarantees in_range(z). */
@@ -49,11 +52,19 @@ int ehcp_is_leap_year(int year) {
   return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
 }
 
-int ehcp_days_in_month(int year, int month) {
+/* Days in month m (1-12) of year y >= 1, unsigned for the reason given at
+ * days_from_civil(). */
+static int month_length(unsigned y, unsigned m) {
   static const unsigned char len[13] = {0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return len[m] + (m == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0));
+}
+
+int ehcp_days_in_month(int year, int month) {
   if (month < 1 || month > 12)
     return 0;
-  return len[month] + (month == 2 && ehcp_is_leap_year(year));
+  if (year >= 1)
+    return month_length((unsigned)year, (unsigned)month);
+  return month == 2 ? 28 + ehcp_is_leap_year(year) : month_length(1, (unsigned)month);
 }
 
 int ehcp_date_from_ymd(ehcp_date *out, int year, int month, int day) {
@@ -121,11 +132,11 @@ static int month_from_name(const char *s) {
 /* Sets *why on every error. Shape is checked completely before values, so
  * a malformed string is always EHCP_ERR_PARSE even if its numbers are also
  * impossible; RANGE means "this is a date form, but no such date". */
-static int parse(ehcp_date *out, const char *s, size_t len, const char **why) {
+static int parse(int *year, int *month, int *day, const char *s, size_t len, const char **why) {
 #define FAIL(code, msg) return (*why = (msg), (code))
   int y, m, d;
   size_t i, k;
-  if (!out || (!s && len))
+  if (!s && len)
     FAIL(EHCP_ERR_INVALID, "null argument");
   if (len == 0)
     FAIL(EHCP_ERR_PARSE, "empty");
@@ -194,7 +205,7 @@ static int parse(ehcp_date *out, const char *s, size_t len, const char **why) {
     FAIL(EHCP_ERR_RANGE, "day out of range");
   if (d > ehcp_days_in_month(y, m))
     FAIL(EHCP_ERR_RANGE, "no such day in that month");
-  *out = days_from_civil(y, m, d);
+  *year = y, *month = m, *day = d;
   return EHCP_OK;
 #undef FAIL
 }
@@ -202,23 +213,33 @@ static int parse(ehcp_date *out, const char *s, size_t len, const char **why) {
 static inline int digit(char ch) { return (unsigned)(ch - '0') < 10u; }
 
 int ehcp_date_parse(ehcp_date *out, const char *text, size_t len, const char **reason) {
+  if (!out) {
+    if (reason)
+      *reason = "null argument";
+    return EHCP_ERR_INVALID;
+  }
+  int y, m, d;
   /* The form nearly every cell of a file has, YYYY-MM-DD, straight away:
    * readers parse a dozen dates a row. Anything else, and any such date
    * that does not exist, goes through parse() for its message. */
-  if (out && text && len == 10 && text[4] == '-' && text[7] == '-' && digit(text[0]) &&
+  if (text && len == 10 && text[4] == '-' && text[7] == '-' && digit(text[0]) &&
       digit(text[1]) && digit(text[2]) && digit(text[3]) && digit(text[5]) && digit(text[6]) &&
       digit(text[8]) && digit(text[9])) {
-    int y = num(text, 4), m = num(text + 5, 2), d = num(text + 8, 2);
-    if (y >= 1 && d >= 1 && d <= ehcp_days_in_month(y, m)) {
+    y = num(text, 4), m = num(text + 5, 2), d = num(text + 8, 2);
+    if (y >= 1 && m >= 1 && m <= 12 && d >= 1 && d <= month_length((unsigned)y, (unsigned)m)) {
       *out = days_from_civil(y, m, d);
       return EHCP_OK;
     }
   }
   const char *why = NULL;
-  int rc = parse(out, text, len, &why);
-  if (rc != EHCP_OK && reason)
-    *reason = why;
-  return rc;
+  int rc = parse(&y, &m, &d, text, len, &why);
+  if (rc != EHCP_OK) {
+    if (reason)
+      *reason = why;
+    return rc;
+  }
+  *out = days_from_civil(y, m, d);
+  return EHCP_OK;
 }
 
 /* ---- formatting and arithmetic ----------------------------------------- */

@@ -187,132 +187,63 @@ int ehcp_reader_map_column(ehcp_reader *r, const char *field, const char *header
 
 /* ---- case ids seen in this file ------------------------------------------------ */
 
-/* Open addressing with 8-byte slots (a tag from the hash and an entry
- * number), entries [line (8 bytes)][length (8)][id] in one arena found
- * through offs[]: uthash would allocate per id, and this is on every row.
- * Small slots matter: the table of a million ids (16 MB) still fits a
- * large last-level cache, and a new id is settled by its slot alone. */
-struct idslot {
-  uint32_t tag;   /* high half of the hash */
-  uint32_t entry; /* entry number + 1; 0 = empty slot */
+/* The index of intern.h and the case set (index.h) over entries in an
+ * arena: a row costs no allocation, and a new id is settled by its slot.
+ * The same hash serves this index and the case set's. */
+struct id_entry {
+  uint64_t line; /* the line the id was first seen at */
+  uint32_t len;
+  char id[];
 };
 
 struct idset {
-  struct idslot *slots;
-  size_t cap, n;  /* cap: a power of two, kept at least twice n */
-  size_t *offs;   /* arena offset of entry i */
-  size_t offs_cap;
-  char *arena;
-  size_t used, acap;
+  struct index index;        /* id -> entry number + 1 */
+  struct arena arena;        /* the entries */
+  struct id_entry **entries;
+  size_t n, cap;
 };
 
 static void idset_free(struct idset *s) {
-  free(s->slots);
-  free(s->offs);
-  free(s->arena);
+  index_free(&s->index);
+  arena_free(&s->arena);
+  free(s->entries);
 }
 
-static uint64_t id_hash(const char *p, size_t len) {
-  uint64_t h = 0xcbf29ce484222325u; /* FNV-1a, then a mix for the low bits */
-  for (size_t i = 0; i < len; i++)
-    h = (h ^ (unsigned char)p[i]) * 0x100000001b3u;
-  h ^= h >> 32;
-  h *= 0x9e3779b97f4a7c15u;
-  return h ^ (h >> 29);
+static int same_id(const void *set, uint32_t entry, const char *id, size_t len) {
+  const struct id_entry *e = ((const struct idset *)set)->entries[entry - 1];
+  return e->len == len && memcmp(e->id, id, len) == 0;
 }
 
-/* Grow the table to at least want slots (doubling at least). The entries
- * are rehashed in arena order, which reads the arena once from start to
- * end. */
-static int idset_grow(struct idset *s, size_t want) {
-  size_t cap = s->cap ? s->cap * 2 : 1024;
-  while (cap < want && cap <= SIZE_MAX / 2)
-    cap *= 2;
-  if (cap > SIZE_MAX / sizeof *s->slots)
-    return EHCP_ERR_NOMEM;
-  struct idslot *slots = big_alloc(cap * sizeof *slots, 1);
-  if (!slots)
-    return EHCP_ERR_NOMEM;
-  for (size_t i = 0; i < s->n; i++) {
-    const char *e = s->arena + s->offs[i];
-    size_t len;
-    memcpy(&len, e + 8, sizeof len);
-    uint64_t h = id_hash(e + 16, len);
-    size_t k = h & (cap - 1);
-    while (slots[k].entry)
-      k = (k + 1) & (cap - 1);
-    slots[k] = (struct idslot){(uint32_t)(h >> 32), (uint32_t)(i + 1)};
-  }
-  free(s->slots);
-  s->slots = slots;
-  s->cap = cap;
-  return EHCP_OK;
-}
-
-/* Start fetching the slot where an id of hash h would be: a big table is
- * not in the caches, and the row's cells are checked while it arrives. */
-static inline void idset_prefetch(const struct idset *s, uint64_t h) {
-#if defined(__GNUC__)
-  if (s->cap)
-    __builtin_prefetch(&s->slots[h & (s->cap - 1)]);
-#else
-  (void)s, (void)h;
-#endif
-}
-
-/* Add id[0..len) (of hash h = id_hash(id, len)) first seen at line; if it
- * was already there, *first gets the line it was first seen at (else 0).
- * EHCP_OK or EHCP_ERR_NOMEM (also past 4G ids). */
-static int idset_add(struct idset *s, const char *id, size_t len, uint64_t h, uint64_t line,
+/* Add id[0..len) (of hash h = index_hash(id, len)) first seen at line; if
+ * it was already there, *first gets the line it was first seen at (else
+ * 0). EHCP_OK or EHCP_ERR_NOMEM (also past 4G ids). */
+static int idset_add(struct idset *s, const char *id, size_t len, uint32_t h, uint64_t line,
                      uint64_t *first) {
   *first = 0;
-  if (s->n >= UINT32_MAX - 1)
+  if (s->n >= UINT32_MAX - 1 || len > UINT32_MAX || index_reserve(&s->index))
     return EHCP_ERR_NOMEM;
-  if (2 * (s->n + 1) > s->cap && idset_grow(s, 0))
+  size_t k = index_probe(&s->index, id, len, h, same_id, s);
+  if (s->index.slots[k].id) {
+    *first = s->entries[s->index.slots[k].id - 1]->line;
+    return EHCP_OK;
+  }
+  if (s->n == s->cap) {
+    size_t cap = s->cap ? s->cap * 2 : 1024;
+    struct id_entry **grown = realloc(s->entries, cap * sizeof *grown);
+    if (!grown)
+      return EHCP_ERR_NOMEM;
+    s->entries = grown;
+    s->cap = cap;
+  }
+  struct id_entry *e = arena_alloc(&s->arena, sizeof *e + len, _Alignof(struct id_entry));
+  if (!e)
     return EHCP_ERR_NOMEM;
-  uint32_t tag = (uint32_t)(h >> 32);
-  size_t k = h & (s->cap - 1);
-  for (; s->slots[k].entry; k = (k + 1) & (s->cap - 1)) {
-    if (s->slots[k].tag != tag)
-      continue;
-    const char *e = s->arena + s->offs[s->slots[k].entry - 1];
-    size_t elen;
-    memcpy(&elen, e + 8, sizeof elen);
-    if (elen == len && memcmp(e + 16, id, len) == 0) {
-      memcpy(first, e, sizeof *first);
-      return EHCP_OK;
-    }
-  }
-  if (s->n == s->offs_cap) {
-    size_t cap = s->offs_cap ? s->offs_cap * 2 : 1024;
-    size_t *offs = cap <= SIZE_MAX / sizeof *offs ? realloc(s->offs, cap * sizeof *offs) : NULL;
-    if (!offs)
-      return EHCP_ERR_NOMEM;
-    s->offs = offs;
-    s->offs_cap = cap;
-  }
-  size_t need = 16 + len;
-  if (need > s->acap - s->used) {
-    size_t cap = s->acap ? s->acap : 1 << 16;
-    while (need > cap - s->used) {
-      if (cap > SIZE_MAX / 2)
-        return EHCP_ERR_NOMEM;
-      cap *= 2;
-    }
-    char *a = realloc(s->arena, cap);
-    if (!a)
-      return EHCP_ERR_NOMEM;
-    s->arena = a;
-    s->acap = cap;
-  }
-  char *e = s->arena + s->used;
-  memcpy(e, &line, 8);
-  memcpy(e + 8, &len, sizeof len);
-  memcpy(e + 16, id, len);
-  s->offs[s->n] = s->used;
-  s->slots[k] = (struct idslot){tag, (uint32_t)(s->n + 1)};
-  s->used += need;
-  s->n++;
+  e->line = line;
+  e->len = (uint32_t)len;
+  memcpy(e->id, id, len);
+  s->entries[s->n++] = e;
+  s->index.slots[k] = (struct index_slot){h, (uint32_t)s->n};
+  s->index.n++;
   return EHCP_OK;
 }
 
@@ -660,33 +591,30 @@ static int case_row(struct cr *x) {
   } while (0)
 
   int id_ok = 0;
-  uint64_t id_h = 0;
-  uint32_t case_h = 0; /* the id's hash in the case set's index */
+  uint32_t id_h = 0; /* the id's hash, in this file's ids and the case set */
   if (fid->len == 0) {
     ERR(EHCP_DIAG_MISSING_VALUE, "case_id is empty");
   } else if (memchr(fid->ptr, '\0', fid->len)) {
     ERR(EHCP_DIAG_MISSING_VALUE, "case_id contains a NUL byte");
   } else {
     id_ok = 1;
-    if (!x->ids.cap) {
+    if (!x->ids.index.cap) {
       /* Size the table for the rows the rest of the input seems to hold
        * (by the first row, at most 2M ids' worth): growing a big table
        * means rehashing into cold memory. */
       size_t rest = x->len - csv_offset(&x->csv, x->data), per = x->span > 64 ? x->span : 64;
       size_t rows = rest / per + 1;
       rows = rows < ((size_t)1 << 21) ? rows : (size_t)1 << 21;
-      if (idset_grow(&x->ids, 2 * rows))
+      if (index_reserve_n(&x->ids.index, rows))
         return EHCP_ERR_NOMEM;
       /* The case set too: a case a row, and a person id a row. */
       if (x->add && case_set_expect(r->set, rows, x->col[F_PERSON_ID] >= 0 ? rows : 0))
         return EHCP_ERR_NOMEM;
     }
-    id_h = id_hash(fid->ptr, fid->len);
-    idset_prefetch(&x->ids, id_h);
-    if (x->add) {
-      case_h = index_hash(fid->ptr, fid->len);
-      index_prefetch(&r->set->by_id, case_h);
-    }
+    id_h = index_hash(fid->ptr, fid->len);
+    index_prefetch(&x->ids.index, id_h);
+    if (x->add)
+      index_prefetch(&r->set->by_id, id_h);
   }
   /* Attribute values may be (nearly) unique, as person ids are: start
    * fetching their string slots now, while the row is checked. */
@@ -808,7 +736,7 @@ static int case_row(struct cr *x) {
 
   if (!x->add)
     return ROW_ACCEPTED;
-  return add_row(x, id, fid->len, case_h, date, word, line);
+  return add_row(x, id, fid->len, id_h, date, word, line);
 }
 
 static int read_rows(struct cr *x) {

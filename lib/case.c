@@ -419,13 +419,19 @@ const ehcp_case *ehcp_case_set_get(const ehcp_case_set *set, size_t index) {
   return set && index < set->ncases ? set->cases[index] : NULL;
 }
 
+struct ehcp_case *case_set_find(const ehcp_case_set *set, const char *id, size_t len,
+                               uint32_t hash) {
+  if (!set->by_id.cap)
+    return NULL;
+  uint32_t i = set->by_id.slots[index_probe(&set->by_id, id, len, hash, same_id, set)].id;
+  return i ? set->cases[i - 1] : NULL;
+}
+
 const ehcp_case *ehcp_case_set_find(const ehcp_case_set *set, const char *case_id) {
-  if (!set || !case_id || !set->by_id.cap)
+  if (!set || !case_id)
     return NULL;
   size_t len = strlen(case_id);
-  size_t k = index_probe(&set->by_id, case_id, len, index_hash(case_id, len), same_id, set);
-  uint32_t i = set->by_id.slots[k].id;
-  return i ? set->cases[i - 1] : NULL;
+  return case_set_find(set, case_id, len, index_hash(case_id, len));
 }
 
 /* ---- reading a case ------------------------------------------------------ */

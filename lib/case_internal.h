@@ -83,6 +83,10 @@ struct ehcp_case *case_set_case(ehcp_case_set *set, const char *id, size_t len);
 struct ehcp_case *case_set_case_hashed(ehcp_case_set *set, const char *id, size_t len,
                                        uint32_t hash);
 
+/* The case of id[0..len) (hash index_hash(id, len)), or NULL. */
+struct ehcp_case *case_set_find(const ehcp_case_set *set, const char *id, size_t len,
+                               uint32_t hash);
+
 /* A hint from a reader that about cases more cases and strings more
  * strings are coming: the indexes are sized once instead of growing (and
  * rehashing) as they fill. EHCP_OK or EHCP_ERR_NOMEM. */

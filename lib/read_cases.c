@@ -214,6 +214,14 @@ static int same_id(const void *set, uint32_t entry, const char *id, size_t len) 
   return e->len == len && memcmp(e->id, id, len) == 0;
 }
 
+/* The line id[0..len) (of hash h) was first seen at, or 0 if never. */
+static uint64_t idset_find(const struct idset *s, const char *id, size_t len, uint32_t h) {
+  if (!s->index.cap)
+    return 0;
+  uint32_t e = s->index.slots[index_probe(&s->index, id, len, h, same_id, s)].id;
+  return e ? s->entries[e - 1]->line : 0;
+}
+
 /* Add id[0..len) (of hash h = index_hash(id, len)) first seen at line; if
  * it was already there, *first gets the line it was first seen at (else
  * 0). EHCP_OK or EHCP_ERR_NOMEM (also past 4G ids). */
@@ -263,7 +271,9 @@ struct cr {
   const char *label[NFIELDS]; /* name in messages: "received_date", or with the mapped
                                  column "received_date (column 'Date request received')" */
   char *labels;               /* storage of the mapped labels */
-  struct idset ids;
+  struct idset ids;           /* the ids this file has had (see first_seen()) */
+  int ids_in_set;             /* accepted rows' ids are found as cases of the set */
+  int sized;                  /* the tables are sized for the file (at its first row) */
   uint32_t *attr_name;        /* per column: interned name of an attribute column, else 0 */
   uint32_t *attr_hash;        /* per column: the current row's value's hash */
   size_t *attr_cols, nattr_cols; /* the attribute columns, person_id first */
@@ -550,6 +560,28 @@ static int add_row(struct cr *x, const char *id, size_t id_len, uint32_t id_hash
   return ROW_ACCEPTED;
 }
 
+/* The line at which this file had the id before, or 0 if it had not (a
+ * duplicate is a duplicate even of a rejected row: the first row of an id
+ * owns it). Reading into a set that was empty when the file began, the
+ * usual single export, an accepted row's id is its case in the set, so
+ * only the rejected rows' ids need the file's own index (see
+ * note_rejected()): a million rows then cost one table probe each, not
+ * two, and no second copy of every id. */
+static int first_seen(struct cr *x, const char *id, size_t len, uint32_t h, uint64_t line,
+                      uint64_t *first) {
+  if (!x->ids_in_set)
+    return idset_add(&x->ids, id, len, h, line, first);
+  const struct ehcp_case *c = case_set_find(x->r->set, id, len, h);
+  *first = c ? c->events[0].line : idset_find(&x->ids, id, len, h);
+  return EHCP_OK;
+}
+
+/* A rejected row's id, new to the file, when ids are found in the set. */
+static int note_rejected(struct cr *x, const char *id, size_t len, uint32_t h, uint64_t line) {
+  uint64_t first;
+  return x->ids_in_set ? idset_add(&x->ids, id, len, h, line, &first) : EHCP_OK;
+}
+
 /* Check one data row and add its case. Returns ROW_ACCEPTED, ROW_REJECTED
  * or EHCP_ERR_NOMEM. */
 static int case_row(struct cr *x) {
@@ -598,22 +630,23 @@ static int case_row(struct cr *x) {
     ERR(EHCP_DIAG_MISSING_VALUE, "case_id contains a NUL byte");
   } else {
     id_ok = 1;
-    if (!x->ids.index.cap) {
+    if (!x->sized) {
+      x->sized = 1;
       /* Size the table for the rows the rest of the input seems to hold
        * (by the first row, at most 2M ids' worth): growing a big table
        * means rehashing into cold memory. */
       size_t rest = x->len - csv_offset(&x->csv, x->data), per = x->span > 64 ? x->span : 64;
       size_t rows = rest / per + 1;
       rows = rows < ((size_t)1 << 21) ? rows : (size_t)1 << 21;
-      if (index_reserve_n(&x->ids.index, rows))
+      if (!x->ids_in_set && index_reserve_n(&x->ids.index, rows))
         return EHCP_ERR_NOMEM;
       /* The case set too: a case a row, and a person id a row. */
       if (x->add && case_set_expect(r->set, rows, x->col[F_PERSON_ID] >= 0 ? rows : 0))
         return EHCP_ERR_NOMEM;
     }
     id_h = index_hash(fid->ptr, fid->len);
-    index_prefetch(&x->ids.index, id_h);
-    if (x->add)
+    index_prefetch(x->ids_in_set ? &r->set->by_id : &x->ids.index, id_h);
+    if (x->add && !x->ids_in_set)
       index_prefetch(&r->set->by_id, id_h);
   }
   /* Attribute values may be (nearly) unique, as person ids are: start
@@ -671,9 +704,9 @@ static int case_row(struct cr *x) {
     }
   }
 
+  uint64_t first = 0;
   if (id_ok) {
-    uint64_t first;
-    if (idset_add(&x->ids, fid->ptr, fid->len, id_h, line, &first))
+    if (first_seen(x, fid->ptr, fid->len, id_h, line, &first))
       return EHCP_ERR_NOMEM;
     if (first)
       ERR(EHCP_DIAG_DUPLICATE_CASE,
@@ -732,7 +765,8 @@ static int case_row(struct cr *x) {
 #undef HAS
 #undef ERR
   if (errors)
-    return ROW_REJECTED;
+    return id_ok && !first && note_rejected(x, fid->ptr, fid->len, id_h, line) ? EHCP_ERR_NOMEM
+                                                                               : ROW_REJECTED;
 
   if (!x->add)
     return ROW_ACCEPTED;
@@ -763,7 +797,10 @@ static int read_rows(struct cr *x) {
 
 int read_cases_csv_ex(ehcp_reader *r, const char *data, size_t len, const char *name,
                       struct read_counts *counts, int add) {
-  struct cr x = {.r = r, .name = name, .add = add, .data = data, .len = len};
+  /* Lines past 2^32 would not fit the events' line numbers, which
+   * first_seen() reads: such a file is over 4 GB, and uses the index. */
+  struct cr x = {.r = r, .name = name, .add = add, .data = data, .len = len,
+                 .ids_in_set = add && ehcp_case_set_count(r->set) == 0 && len <= UINT32_MAX};
   int rc = EHCP_OK;
   if (add && (rc = ehcp_case_set_set_source(r->set, name)) != EHCP_OK) {
     reader_set_errmsg(r, "%s: %s", shown(&x), ehcp_case_set_errmsg(r->set));

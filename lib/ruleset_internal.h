@@ -27,7 +27,6 @@ struct event_match {
 struct match_list {
   struct event_match m[MAX_MATCHES];
   uint8_t n;
-  uint32_t types; /* bit (1 << type) of each pattern; filled in by the evaluator */
 };
 
 /* How a milestone's occurrences are formed from the case's events. */

@@ -28,14 +28,48 @@ struct setting {
   UT_hash_handle hh;
 };
 
+#define BIT(type) (UINT32_C(1) << (type))
+_Static_assert(EHCP_EV_TYPE_COUNT <= 32, "event types are bits of a uint32_t");
+
+/* An event list as the evaluator searches it: by type, so a search visits
+ * only the types a case has, with each type's details merged over the
+ * list's patterns (review_clock resolved). */
+struct patterns {
+  uint32_t types; /* bit (1 << type) of each type the list names */
+  uint32_t any;   /* the types it takes whatever their detail */
+  uint32_t details[EHCP_EV_TYPE_COUNT]; /* for the others, bit (1 << detail) of those it takes */
+};
+
+/* A milestone as the hot path reads it, made once by the evaluator: what
+ * every case looks at, packed together, with the limit and the counting
+ * conventions already worked out. */
+struct rule {
+  uint32_t start_types;      /* bit (1 << type) of its start (and restart) events */
+  enum pairing pairing;
+  enum limit_unit unit;      /* UNIT_WEEKS becomes UNIT_DAYS with offset 7N */
+  uint32_t exceptions;       /* bit (1 << kind) of the exceptions that switch it off (2.1) */
+  int64_t offset;            /* UNIT_DAYS: due = start + offset (3.2) */
+  size_t index;              /* in the rule set */
+  int8_t memo;               /* PAIR_FIRST: memo slot of a start event shared with
+                                other milestones (A1, A3, A5), or -1 */
+  bool statutory, window, stop_clock, roll_forward;
+  bool plain_days;           /* UNIT_DAYS without rolling forward: the hot path */
+  bool everyone;             /* no `when` condition on an attribute */
+  const struct milestone *m; /* id, name, limit and `when` */
+  struct patterns start, end, cancel, restart, until;
+};
+
+/* Memo slots for first start events shared by PAIR_FIRST milestones: one
+ * per distinct start list (england-2014 has one, the request). */
+#define MEMO_SLOTS 8
+
 struct ehcp_evaluator {
   const ehcp_ruleset *rs;
   const ehcp_calendar *cal;
-  struct milestone *m; /* the rule set's milestones with review_clock resolved */
-  uint32_t *start_types; /* per milestone: bit (1 << type) of its start (and restart) events */
+  struct milestone *m; /* a copy of the rule set's milestones */
+  struct rule *rules;  /* per milestone */
   size_t n;
-  bool week_day_one;         /* the rule set's conventions, copied for the hot path */
-  bool window_end_inclusive;
+  bool window_end_inclusive; /* the rule set's convention, copied for the hot path */
   struct setting *settings;
 };
 
@@ -53,7 +87,7 @@ struct ehcp_timeline {
   size_t n, cap;
   uint64_t *used; /* PAIR_REF: end events already paired (bitmap over events) */
   size_t used_words;
-  int32_t *chain; /* next visible event of the same type, -1 at the end */
+  uint32_t *chain; /* next visible event of the same type, NO_EVENT at the end */
   size_t chain_cap;
   struct derived *derived; /* the case's advice requests that bring in reg 10(4)(a)/(b) */
   size_t nderived, derived_cap;
@@ -62,11 +96,14 @@ struct ehcp_timeline {
 };
 
 /* The evaluator's inner steps are small and called from several pairings:
- * inlining them saves a call frame per occurrence on the hot path. */
+ * inlining them saves a call frame per occurrence on the hot path. Rare
+ * steps stay out of line, so the inlined path keeps few registers. */
 #if defined(__GNUC__)
 #define ALWAYS_INLINE static inline __attribute__((always_inline))
+#define NOINLINE static __attribute__((noinline))
 #else
 #define ALWAYS_INLINE static inline
+#define NOINLINE static
 #endif
 
 #define COVID_FIRST 18383 /* 2020-05-01: SI 2020/471 */
@@ -75,15 +112,63 @@ struct ehcp_timeline {
 
 /* ---- evaluator ----------------------------------------------------------- */
 
-/* Resolve review_clock to its event type and note the list's types, so a
- * look-up can stop at once when the case has none of them. */
-static void resolve_list(struct match_list *l, int review_clock) {
-  l->types = 0;
+/* The patterns of l, with review_clock resolved to its event type. */
+static void make_patterns(struct patterns *p, const struct match_list *l, int review_clock) {
+  memset(p, 0, sizeof *p);
   for (int i = 0; i < l->n; i++) {
-    if (l->m[i].type == EVENT_REVIEW_CLOCK)
-      l->m[i].type = (uint8_t)review_clock;
-    l->types |= UINT32_C(1) << l->m[i].type;
+    int type = l->m[i].type == EVENT_REVIEW_CLOCK ? review_clock : l->m[i].type;
+    p->types |= BIT(type);
+    if (!l->m[i].details)
+      p->any |= BIT(type);
+    p->details[type] |= l->m[i].details;
   }
+}
+
+/* A PAIR_FIRST milestone whose start list an earlier one has too (A1, A3
+ * and A5 all start at the request) shares a memo slot with it, so a case
+ * looks its start event up once. */
+static void share_start(ehcp_evaluator *ev, size_t i, int *slots) {
+  for (size_t j = 0; j < i; j++) {
+    if (ev->rules[j].pairing != PAIR_FIRST ||
+        memcmp(&ev->rules[j].start, &ev->rules[i].start, sizeof ev->rules[i].start) != 0)
+      continue;
+    if (ev->rules[j].memo < 0) {
+      if (*slots == MEMO_SLOTS)
+        return;
+      ev->rules[j].memo = (int8_t)(*slots)++;
+    }
+    ev->rules[i].memo = ev->rules[j].memo;
+    return;
+  }
+}
+
+/* The hot-path view of milestone m. */
+static struct rule make_rule(const struct milestone *m, bool week_day_one, int review_clock) {
+  struct rule r = {.m = m,
+                   .exceptions = m->exceptions,
+                   .pairing = m->pairing,
+                   .unit = m->unit,
+                   .memo = -1,
+                   .statutory = m->statutory,
+                   .window = m->window,
+                   .stop_clock = m->stop_clock,
+                   .roll_forward = m->roll_forward,
+                   .everyone = !m->when_attr[0]};
+  make_patterns(&r.start, &m->start, review_clock);
+  make_patterns(&r.end, &m->end, review_clock);
+  make_patterns(&r.cancel, &m->cancel, review_clock);
+  make_patterns(&r.restart, &m->restart, review_clock);
+  make_patterns(&r.until, &m->until, review_clock);
+  r.start_types = r.start.types | r.restart.types;
+  if (m->unit == UNIT_DAYS || m->unit == UNIT_WEEKS) {
+    /* "N days/weeks" ends on t0 + N, or t0 + N - 1 when t0 counts as day 1 (3.2). */
+    bool day_one = m->day_one == DAY_ONE_CONVENTION ? week_day_one : m->day_one == DAY_ONE_YES;
+    int inclusive = m->amount > 0 && day_one;
+    r.offset = (m->unit == UNIT_WEEKS ? 7 : 1) * (int64_t)m->amount - inclusive;
+    r.unit = UNIT_DAYS;
+  }
+  r.plain_days = r.unit == UNIT_DAYS && !r.roll_forward;
+  return r;
 }
 
 int ehcp_evaluator_new(ehcp_evaluator **out, const ehcp_ruleset *rs, const ehcp_calendar *cal) {
@@ -96,26 +181,23 @@ int ehcp_evaluator_new(ehcp_evaluator **out, const ehcp_ruleset *rs, const ehcp_
   ev->cal = cal;
   ev->n = rs->n;
   ev->m = malloc((rs->n ? rs->n : 1) * sizeof *ev->m);
-  ev->start_types = malloc((rs->n ? rs->n : 1) * sizeof *ev->start_types);
-  if (!ev->m || !ev->start_types) {
+  ev->rules = malloc((rs->n ? rs->n : 1) * sizeof *ev->rules);
+  if (!ev->m || !ev->rules) {
     free(ev->m);
-    free(ev->start_types);
+    free(ev->rules);
     free(ev);
     return EHCP_ERR_NOMEM;
   }
-  ev->week_day_one = rs->week_counting == WEEKS_T0_DAY1;
   ev->window_end_inclusive = rs->window_end_inclusive;
   int clock = rs->review_clock == REVIEW_CLOCK_MEETING ? EHCP_EV_REVIEW_MEETING
                                                        : EHCP_EV_REVIEW_DECISION;
+  int slots = 0;
   for (size_t i = 0; i < rs->n; i++) {
     ev->m[i] = rs->m[i];
-    struct milestone *m = &ev->m[i];
-    resolve_list(&m->start, clock);
-    resolve_list(&m->end, clock);
-    resolve_list(&m->cancel, clock);
-    resolve_list(&m->restart, clock);
-    resolve_list(&m->until, clock);
-    ev->start_types[i] = m->start.types | m->restart.types;
+    ev->rules[i] = make_rule(&ev->m[i], rs->week_counting == WEEKS_T0_DAY1, clock);
+    ev->rules[i].index = i;
+    if (ev->m[i].pairing == PAIR_FIRST)
+      share_start(ev, i, &slots);
   }
   *out = ev;
   return EHCP_OK;
@@ -136,7 +218,7 @@ void ehcp_evaluator_free(ehcp_evaluator *ev) {
     free(s);
   }
   free(ev->m);
-  free(ev->start_types);
+  free(ev->rules);
   free(ev);
 }
 
@@ -238,15 +320,19 @@ int ehcp_timeline_next(size_t *index, const ehcp_timeline *tl) {
   return EHCP_OK;
 }
 
-static struct ehcp_milestone_result *push_result(ehcp_timeline *tl) {
-  if (tl->n == tl->cap) {
-    size_t cap = tl->cap ? tl->cap * 2 : 32;
-    struct ehcp_milestone_result *grown = realloc(tl->r, cap * sizeof *grown);
-    if (!grown)
-      return NULL;
-    tl->r = grown;
-    tl->cap = cap;
-  }
+NOINLINE int grow_results(ehcp_timeline *tl) {
+  size_t cap = tl->cap ? tl->cap * 2 : 32;
+  struct ehcp_milestone_result *grown = realloc(tl->r, cap * sizeof *grown);
+  if (!grown)
+    return EHCP_ERR_NOMEM;
+  tl->r = grown;
+  tl->cap = cap;
+  return EHCP_OK;
+}
+
+static inline struct ehcp_milestone_result *push_result(ehcp_timeline *tl) {
+  if (tl->n == tl->cap && grow_results(tl) != EHCP_OK)
+    return NULL;
   return &tl->r[tl->n++];
 }
 
@@ -272,6 +358,10 @@ const char *ehcp_exception_kind_name(int kind) {
 
 /* ---- evaluation ---------------------------------------------------------- */
 
+/* Event indexes are unsigned with "none" the largest value, so a chain walk
+ * tests "end of chain" and "past the best found so far" in one compare. */
+#define NO_EVENT UINT32_MAX
+
 /* What one evaluation needs at hand. */
 struct eval {
   const ehcp_evaluator *ev;
@@ -281,35 +371,49 @@ struct eval {
   uint32_t visible; /* events [0, visible) are dated on or before as_of */
   ehcp_date as_of;
   ehcp_timeline *tl;
-  const int32_t *chain;             /* tl->chain, at hand */
-  uint32_t present;                 /* bit (1 << type) of each visible event's type */
-  uint32_t planned;                 /* the same for events after as_of */
-  int32_t head[EHCP_EV_TYPE_COUNT]; /* first visible event of each type, -1 if none */
+  const uint32_t *chain;             /* tl->chain, at hand */
+  uint32_t present;                  /* bit (1 << type) of each visible event's type */
+  uint32_t planned;                  /* the same for events after as_of */
+  bool exception_sources;            /* an exception event or a derived closure (2.1) */
+  uint32_t memo_known;               /* bit (1 << slot) of the memo slots filled */
+  uint32_t memo[MEMO_SLOTS];         /* first start event by memo slot (struct rule) */
+  uint32_t head[EHCP_EV_TYPE_COUNT]; /* first visible event of each type, or NO_EVENT */
 };
 
-static inline int matches(const struct match_list *l, const struct event *e) {
-  for (int i = 0; i < l->n; i++)
-    if (l->m[i].type == e->type && (!l->m[i].details || l->m[i].details >> e->detail & 1u))
-      return 1;
-  return 0;
+/* The lowest type of a non-empty set of type bits. */
+static inline int lowest_type(uint32_t types) {
+#if defined(__GNUC__)
+  return __builtin_ctz(types);
+#else
+  int t = 0;
+  while (!(types >> t & 1u))
+    t++;
+  return t;
+#endif
 }
 
-/* First visible event matching l dated in [from, to), or -1. Walks only
- * the chains of the types l names: a case's events of one type are few. */
-static inline int64_t find_first(const struct eval *x, const struct match_list *l, ehcp_date from,
-                          ehcp_date to) {
-  int64_t best = -1;
-  if (!(x->present & l->types))
-    return -1;
-  for (int k = 0; k < l->n; k++) {
-    const struct event_match *m = &l->m[k];
-    if (!(x->present >> m->type & 1u))
-      continue;
-    for (int32_t i = x->head[m->type]; i >= 0 && (best < 0 || i < best); i = x->chain[i]) {
+/* Whether p takes an event of a type it names with this detail. */
+static inline bool takes(const struct patterns *p, int type, int detail) {
+  return (p->any >> type & 1u) || (p->details[type] >> detail & 1u);
+}
+
+static inline bool matches(const struct patterns *p, const struct event *e) {
+  return (p->types >> e->type & 1u) && takes(p, e->type, e->detail);
+}
+
+/* First visible event matching p dated in [from, to), or NO_EVENT. Walks
+ * only the chains of the types p names that the case has: a case's events
+ * of one type are few. */
+static inline uint32_t find_first(const struct eval *x, const struct patterns *p,
+                                  ehcp_date from, ehcp_date to) {
+  uint32_t best = NO_EVENT;
+  for (uint32_t types = x->present & p->types; types; types &= types - 1) {
+    int t = lowest_type(types);
+    for (uint32_t i = x->head[t]; i < best; i = x->chain[i]) {
       const struct event *e = &x->e[i];
       if (e->date >= to)
         break;
-      if (e->date >= from && (!m->details || m->details >> e->detail & 1u)) {
+      if (e->date >= from && takes(p, t, e->detail)) {
         best = i;
         break;
       }
@@ -318,41 +422,117 @@ static inline int64_t find_first(const struct eval *x, const struct match_list *
   return best;
 }
 
-static int day_one(const struct eval *x, const struct milestone *m) {
-  if (m->day_one == DAY_ONE_CONVENTION)
-    return x->ev->week_day_one;
-  return m->day_one == DAY_ONE_YES;
+/* The next visible event after index i that matches p, or NO_EVENT. */
+static inline uint32_t next_match(const struct eval *x, const struct patterns *p, uint32_t i) {
+  uint32_t best = NO_EVENT;
+  for (uint32_t types = x->present & p->types; types; types &= types - 1) {
+    int t = lowest_type(types);
+    /* From event i itself when it is of this type (the usual case: i came
+     * from the same list), else from the first event of the type. */
+    for (uint32_t j = x->e[i].type == t ? x->chain[i] : x->head[t]; j < best; j = x->chain[j]) {
+      if (j > i && takes(p, t, x->e[j].detail)) {
+        best = j;
+        break;
+      }
+    }
+  }
+  return best;
 }
 
-/* The last compliant day for an occurrence starting on start. */
-static int due_date(ehcp_date *due, const struct eval *x, const struct milestone *m,
-                    ehcp_date start) {
-  int rc = EHCP_OK, inclusive = m->amount > 0 && day_one(x, m);
-  switch (m->unit) {
+/* The first visible event after index i that matches p and is dated after
+ * it, or NO_EVENT: the start of the next occurrence of a day-based chain. */
+static inline uint32_t next_day_match(const struct eval *x, const struct patterns *p,
+                                      uint32_t i) {
+  uint32_t j = next_match(x, p, i);
+  while (j != NO_EVENT && x->e[j].date == x->e[i].date)
+    j = next_match(x, p, j);
+  return j;
+}
+
+static inline ehcp_date date_of(const struct eval *x, uint32_t i) {
+  return i == NO_EVENT ? EHCP_DATE_NONE : x->e[i].date;
+}
+
+/* Days from 0000-03-01 to 1970-01-01 (as date.c). */
+#define MARCH_0000_TO_EPOCH 719468
+
+/* ehcp_date_add_months(), same results and errors, for the hot path (B1's
+ * 12 months, once per review cycle). Dates are counted in March-based
+ * years from 0000-03-01, as date.c does, so February, whose length varies,
+ * is the year's last month. The day -> year, month, day step is Neri and
+ * Schneider's ("Euclidean affine functions and their application to
+ * calendar algorithms", 2022): multiplies and shifts where date.c's
+ * civil_from_days divides six times. */
+static inline int add_months(ehcp_date *out, ehcp_date date, int32_t months) {
+  static const unsigned char length[12] = {31, 30, 31, 30, 31, 31, 30, 31, 30, 31, 31, 28};
+  if (date < EHCP_DATE_MIN || date > EHCP_DATE_MAX || months > 120000 || months < -120000)
+    return EHCP_ERR_RANGE;
+  /* date -> March-based year y, month m (0 = March .. 11 = February), day d (0-based) */
+  uint32_t n1 = 4 * (uint32_t)(date + MARCH_0000_TO_EPOCH) + 3;
+  uint32_t century = n1 / 146097, day_of_century = n1 % 146097 / 4;
+  uint64_t p2 = (uint64_t)2939745 * (4 * day_of_century + 3);
+  uint32_t y = 100 * century + (uint32_t)(p2 >> 32), day_of_year = (uint32_t)p2 / 2939745 / 4;
+  uint32_t n3 = 2141 * day_of_year + 197913;
+  uint32_t m = (n3 >> 16) - 3, d = (n3 & 0xffff) / 2141;
+  /* Months since March of year 0; + 2 counts from January, as date.c
+   * does, to keep its range (years 1 to 9999). */
+  int32_t t = (int32_t)(y * 12 + m) + months;
+  if (t + 2 < 12 || t + 2 >= 12 * 10000)
+    return EHCP_ERR_RANGE;
+  y = (uint32_t)t / 12, m = (uint32_t)t % 12;
+  uint32_t feb = y + 1; /* the Gregorian year of this year's February */
+  uint32_t last = length[m] + (m == 11 && feb % 4 == 0 && (feb % 100 != 0 || feb % 400 == 0));
+  if (d >= last)
+    d = last - 1; /* the corresponding date: 31 March + 1 month = 30 April */
+  /* Days to 1 March of year y (its leap days are those of years 1..y),
+   * then into the year. */
+  uint32_t days = y * 365 + y / 4 - y / 100 + y / 400 + (153 * m + 2) / 5 + d;
+  *out = (ehcp_date)days - MARCH_0000_TO_EPOCH;
+  return EHCP_OK;
+}
+
+/* The last compliant day for the limits other than plain days and weeks,
+ * and for any limit that rolls forward to a working day. */
+NOINLINE int due_date_other(ehcp_date *due, const struct eval *x, const struct rule *r,
+                            ehcp_date start) {
+  int rc = EHCP_OK;
+  switch (r->unit) {
   case UNIT_DAYS:
   case UNIT_WEEKS: {
-    /* The hot path: plain day arithmetic, checked against the date range. */
-    int64_t d = (int64_t)start + (m->unit == UNIT_WEEKS ? 7 : 1) * (int64_t)m->amount - inclusive;
+    int64_t d = (int64_t)start + r->offset;
     if (d < EHCP_DATE_MIN || d > EHCP_DATE_MAX)
       return EHCP_ERR_RANGE;
     *due = (ehcp_date)d;
     break;
   }
-  case UNIT_MONTHS: rc = ehcp_date_add_months(due, start, m->amount); break;
-  case UNIT_WORKING_DAYS: rc = ehcp_calendar_add(due, x->ev->cal, start, m->amount); break;
+  case UNIT_MONTHS: rc = add_months(due, start, r->m->amount); break;
+  case UNIT_WORKING_DAYS: rc = ehcp_calendar_add(due, x->ev->cal, start, r->m->amount); break;
   case UNIT_BEFORE_DATE: {
     int year;
     ehcp_date fixed;
     ehcp_date_to_ymd(&year, NULL, NULL, start);
-    rc = ehcp_date_from_ymd(&fixed, year, m->fixed_month, m->fixed_day);
+    rc = ehcp_date_from_ymd(&fixed, year, r->m->fixed_month, r->m->fixed_day);
     if (rc == EHCP_OK)
       *due = fixed - 1; /* "before 15 February": 14 February, no roll (3.4) */
     break;
   }
   }
-  if (rc == EHCP_OK && m->roll_forward)
+  if (rc == EHCP_OK && r->roll_forward)
     rc = ehcp_calendar_next(due, x->ev->cal, *due);
   return rc;
+}
+
+/* The last compliant day for an occurrence starting on start. */
+ALWAYS_INLINE int due_date(ehcp_date *due, const struct eval *x, const struct rule *r,
+                           ehcp_date start) {
+  if (!r->plain_days)
+    return due_date_other(due, x, r, start);
+  /* The hot path: plain day arithmetic, checked against the date range. */
+  int64_t d = (int64_t)start + r->offset;
+  if (d < EHCP_DATE_MIN || d > EHCP_DATE_MAX)
+    return EHCP_ERR_RANGE;
+  *due = (ehcp_date)d;
+  return EHCP_OK;
 }
 
 struct exception_found {
@@ -376,7 +556,7 @@ static int find_derived(struct eval *x) {
   if (!x->ev->settings)
     return EHCP_OK;
   int window_end = x->ev->window_end_inclusive ? 0 : 1;
-  for (int32_t i = x->head[EHCP_EV_ADVICE_REQUESTED]; i >= 0; i = x->chain[i]) {
+  for (uint32_t i = x->head[EHCP_EV_ADVICE_REQUESTED]; i != NO_EVENT; i = x->chain[i]) {
     const struct event *a = &x->e[i];
     int kind = a->detail == ADVISER_EDUCATION     ? EHCP_EXC_SCHOOL_CLOSURE
                : a->detail == ADVISER_EARLY_YEARS ? EHCP_EXC_EARLY_YEARS_CLOSURE
@@ -406,15 +586,13 @@ static int find_derived(struct eval *x) {
 /* Exceptions that apply to the period [start, due] (2.1): recorded ones,
  * and closures derived from settings' calendars. ref: the occurrence's ref
  * (an appointment missed with a ref applies to that advice only). */
-static struct exception_found exceptions(const struct eval *x, const struct milestone *m,
-                                         ehcp_date start, ehcp_date due, uint32_t ref) {
+NOINLINE struct exception_found exceptions(const struct eval *x, const struct rule *r,
+                                           ehcp_date start, ehcp_date due, uint32_t ref) {
   struct exception_found f = {0, 0};
-  if (!m->exceptions)
-    return f;
   ehcp_date lo = start < due ? start : due, hi = start < due ? due : start;
-  for (int32_t i = x->head[EHCP_EV_EXCEPTION]; i >= 0; i = x->chain[i]) {
+  for (uint32_t i = x->head[EHCP_EV_EXCEPTION]; i != NO_EVENT; i = x->chain[i]) {
     const struct event *e = &x->e[i];
-    if (!(m->exceptions & EXC_BIT(e->detail)))
+    if (!(r->exceptions & EXC_BIT(e->detail)))
       continue;
     ehcp_date end = e->end != EHCP_DATE_NONE ? e->end : x->as_of; /* open: ongoing */
     if (end < e->date)
@@ -443,124 +621,136 @@ static struct exception_found exceptions(const struct eval *x, const struct mile
   }
   for (size_t i = 0; i < x->tl->nderived; i++) {
     const struct derived *d = &x->tl->derived[i];
-    if (d->requested >= lo && d->requested <= hi && (m->exceptions & EXC_BIT(d->kind)))
+    if (d->requested >= lo && d->requested <= hi && (r->exceptions & EXC_BIT(d->kind)))
       found(&f, d->kind, d->days);
   }
   return f;
 }
 
-/* Record one occurrence. done/cancel are EHCP_DATE_NONE when absent. */
-static int occurrence(struct eval *x, size_t mi, const struct event *start, ehcp_date done,
-                      ehcp_date cancel) {
-  const struct milestone *m = &x->ev->m[mi];
-  struct ehcp_milestone_result *r = push_result(x->tl);
-  if (!r)
-    return EHCP_ERR_NOMEM;
-  *r = (struct ehcp_milestone_result){.milestone = mi,
-                                      .id = m->id,
-                                      .name = m->name,
-                                      .statutory = m->statutory,
-                                      .start = start->date,
-                                      .due = EHCP_DATE_NONE,
-                                      .done = done,
-                                      .status = EHCP_STATUS_NOT_APPLICABLE,
-                                      .days_late = EHCP_NO_VALUE,
-                                      .days_left = EHCP_NO_VALUE,
-                                      .working_days_left = EHCP_NO_VALUE,
-                                      .ref = case_string(x->c, start->ref),
-                                      .detail = m->pairing == PAIR_REF ? start->detail : 0};
-  ehcp_date due;
-  if (due_date(&due, x, m, start->date) != EHCP_OK)
-    return EHCP_OK; /* beyond the calendar: shown as not applicable with no due date */
-  struct exception_found f = exceptions(x, m, start->date, due, start->ref);
-  r->exception = f.kind != 0;
-  r->exception_kind = f.kind;
-  if (m->stop_clock)
-    due += f.extension; /* local practice only: statutory limits never move */
-  r->due = due;
+/* An occurrence's status and the counts that go with it. */
+struct verdict {
+  int status;
+  ehcp_date done;
+  int32_t days_late, days_left, working_days_left;
+};
 
-  if (m->window) {
+/* Days and working days left to due, for what is due. */
+NOINLINE void count_days_left(struct verdict *v, const struct eval *x, ehcp_date due) {
+  int32_t n;
+  v->days_left = due - x->as_of;
+  if (ehcp_calendar_count(&n, x->ev->cal, x->as_of + 1, due + 1) == EHCP_OK)
+    v->working_days_left = n;
+}
+
+/* The status of an occurrence due on due (timescales.md 2-4 and the
+ * statuses of ehcp/timeline.h). */
+ALWAYS_INLINE struct verdict judge(const struct eval *x, const struct rule *r, ehcp_date due,
+                                   ehcp_date done, ehcp_date cancel) {
+  struct verdict v = {EHCP_STATUS_NOT_APPLICABLE, done, EHCP_NO_VALUE, EHCP_NO_VALUE,
+                      EHCP_NO_VALUE};
+  if (r->window) {
     /* The period must be allowed in full: done (the end event) must follow it. */
     if (done != EHCP_DATE_NONE)
-      r->status = done > due ? EHCP_STATUS_MET : EHCP_STATUS_MISSED;
+      v.status = done > due ? EHCP_STATUS_MET : EHCP_STATUS_MISSED;
     else
-      r->status = x->as_of <= due ? EHCP_STATUS_DUE : EHCP_STATUS_MET;
+      v.status = x->as_of <= due ? EHCP_STATUS_DUE : EHCP_STATUS_MET;
   } else if (cancel != EHCP_DATE_NONE && (done == EHCP_DATE_NONE || cancel <= done)) {
-    r->done = EHCP_DATE_NONE;
-    r->status = EHCP_STATUS_NOT_APPLICABLE;
+    v.done = EHCP_DATE_NONE;
   } else if (done != EHCP_DATE_NONE) {
-    r->status = done <= due ? EHCP_STATUS_MET : EHCP_STATUS_MISSED;
+    v.status = done <= due ? EHCP_STATUS_MET : EHCP_STATUS_MISSED;
     if (done > due)
-      r->days_late = done - due;
+      v.days_late = done - due;
   } else if (x->as_of <= due) {
-    r->status = EHCP_STATUS_DUE;
+    v.status = EHCP_STATUS_DUE;
   } else {
-    r->status = EHCP_STATUS_OVERDUE;
-    r->days_late = x->as_of - due;
+    v.status = EHCP_STATUS_OVERDUE;
+    v.days_late = x->as_of - due;
   }
-  if (r->status == EHCP_STATUS_DUE) {
-    int32_t n;
-    r->days_left = due - x->as_of;
-    if (ehcp_calendar_count(&n, x->ev->cal, x->as_of + 1, due + 1) == EHCP_OK)
-      r->working_days_left = n;
+  if (v.status == EHCP_STATUS_DUE)
+    count_days_left(&v, x, due);
+  return v;
+}
+
+/* Record one occurrence of r from start. detail: the start event's detail
+ * for paired occurrences (PAIR_REF), else 0; done/cancel: EHCP_DATE_NONE
+ * when absent. The result is worked out in locals and written once. */
+ALWAYS_INLINE int occurrence(struct eval *x, const struct rule *r, const struct event *start,
+                             int detail, ehcp_date done, ehcp_date cancel) {
+  struct ehcp_milestone_result *out = push_result(x->tl);
+  if (!out)
+    return EHCP_ERR_NOMEM;
+  struct exception_found f = {0, 0};
+  struct verdict v = {EHCP_STATUS_NOT_APPLICABLE, done, EHCP_NO_VALUE, EHCP_NO_VALUE,
+                      EHCP_NO_VALUE};
+  ehcp_date due;
+  if (due_date(&due, x, r, start->date) != EHCP_OK) {
+    due = EHCP_DATE_NONE; /* beyond the calendar: shown as not applicable with no due date */
+  } else {
+    if (r->exceptions && x->exception_sources) { /* most cases have none to look at */
+      f = exceptions(x, r, start->date, due, start->ref);
+      if (r->stop_clock)
+        due += f.extension; /* local practice only: statutory limits never move */
+    }
+    v = judge(x, r, due, done, cancel);
   }
+  *out = (struct ehcp_milestone_result){.milestone = r->index,
+                                        .id = r->m->id,
+                                        .name = r->m->name,
+                                        .statutory = r->statutory,
+                                        .start = start->date,
+                                        .due = due,
+                                        .done = v.done,
+                                        .status = v.status,
+                                        .days_late = v.days_late,
+                                        .days_left = v.days_left,
+                                        .working_days_left = v.working_days_left,
+                                        .exception = f.kind != 0,
+                                        .exception_kind = f.kind,
+                                        .ref = case_string(x->c, start->ref),
+                                        .detail = detail};
   return EHCP_OK;
 }
 
-static ehcp_date date_of(const struct eval *x, int64_t i) {
-  return i < 0 ? EHCP_DATE_NONE : x->e[i].date;
-}
-
-/* The next visible event after index i that matches l, or -1. */
-static inline int64_t next_match(const struct eval *x, const struct match_list *l, int64_t i) {
-  int64_t best = -1;
-  if (!(x->present & l->types))
-    return -1;
-  for (int k = 0; k < l->n; k++) {
-    const struct event_match *m = &l->m[k];
-    if (!(x->present >> m->type & 1u))
-      continue;
-    /* From event i itself when it is of this type (the usual case: i came
-     * from the same list), else from the first event of the type. */
-    int32_t j = x->e[i].type == m->type ? x->chain[i] : x->head[m->type];
-    for (; j >= 0 && (best < 0 || j < best); j = x->chain[j]) {
-      if (j > i && (!m->details || m->details >> x->e[j].detail & 1u)) {
-        best = j;
-        break;
-      }
-    }
+/* The first start event of a PAIR_FIRST milestone, looked up once per case
+ * for the milestones sharing a memo slot. */
+static uint32_t first_start(struct eval *x, const struct rule *r) {
+  if (r->memo < 0)
+    return find_first(x, &r->start, EHCP_DATE_MIN, INT32_MAX);
+  if (!(x->memo_known >> r->memo & 1u)) {
+    x->memo[r->memo] = find_first(x, &r->start, EHCP_DATE_MIN, INT32_MAX);
+    x->memo_known |= UINT32_C(1) << r->memo;
   }
-  return best;
+  return x->memo[r->memo];
 }
 
-static int pair_first(struct eval *x, size_t mi) {
-  const struct milestone *m = &x->ev->m[mi];
-  int64_t s = find_first(x, &m->start, EHCP_DATE_MIN, INT32_MAX);
-  if (s < 0)
+static int pair_first(struct eval *x, const struct rule *r) {
+  uint32_t s = first_start(x, r);
+  if (s == NO_EVENT)
     return EHCP_OK;
   ehcp_date t = x->e[s].date;
-  return occurrence(x, mi, &x->e[s], date_of(x, find_first(x, &m->end, t, INT32_MAX)),
-                    date_of(x, find_first(x, &m->cancel, t, INT32_MAX)));
+  return occurrence(x, r, &x->e[s], 0, date_of(x, find_first(x, &r->end, t, INT32_MAX)),
+                    date_of(x, find_first(x, &r->cancel, t, INT32_MAX)));
 }
 
-static int pair_each(struct eval *x, size_t mi) {
-  const struct milestone *m = &x->ev->m[mi];
-  for (int64_t i = find_first(x, &m->start, EHCP_DATE_MIN, INT32_MAX); i >= 0;) {
+static int pair_each(struct eval *x, const struct rule *r) {
+  for (uint32_t i = find_first(x, &r->start, EHCP_DATE_MIN, INT32_MAX); i != NO_EVENT;) {
     ehcp_date t = x->e[i].date;
-    int64_t following = find_first(x, &m->start, t + 1, INT32_MAX);
-    ehcp_date next = following < 0 ? INT32_MAX : x->e[following].date;
-    int rc = occurrence(x, mi, &x->e[i], date_of(x, find_first(x, &m->end, t, next)),
-                        date_of(x, find_first(x, &m->cancel, t, next)));
+    /* Several start events on one day form one occurrence each, all
+     * running to the first start event of a later day. */
+    uint32_t after = next_match(x, &r->start, i), following = after;
+    while (following != NO_EVENT && x->e[following].date == t)
+      following = next_match(x, &r->start, following);
+    ehcp_date next = following == NO_EVENT ? INT32_MAX : x->e[following].date;
+    int rc = occurrence(x, r, &x->e[i], 0, date_of(x, find_first(x, &r->end, t, next)),
+                        date_of(x, find_first(x, &r->cancel, t, next)));
     if (rc != EHCP_OK)
       return rc;
-    /* Several start events on one day form one occurrence each. */
-    i = next_match(x, &m->start, i);
+    i = after;
   }
   return EHCP_OK;
 }
 
-static int pair_ref(struct eval *x, size_t mi) {
-  const struct milestone *m = &x->ev->m[mi];
+static int pair_ref(struct eval *x, const struct rule *r) {
   /* Most cases have under 64 events: keep the bitmap in a register then. */
   uint64_t small = 0, *used = &small;
   size_t words = (x->ne + 63) / 64;
@@ -575,54 +765,53 @@ static int pair_ref(struct eval *x, size_t mi) {
     used = x->tl->used;
     memset(used, 0, words * sizeof *used);
   }
-  for (int64_t i = find_first(x, &m->start, EHCP_DATE_MIN, INT32_MAX); i >= 0;
-       i = next_match(x, &m->start, i)) {
+  for (uint32_t i = find_first(x, &r->start, EHCP_DATE_MIN, INT32_MAX); i != NO_EVENT;
+       i = next_match(x, &r->start, i)) {
     const struct event *s = &x->e[i];
-    int64_t end = -1;
-    for (int64_t j = find_first(x, &m->end, s->date, INT32_MAX); j >= 0 && end < 0;
-         j = next_match(x, &m->end, j)) {
+    uint32_t end = NO_EVENT;
+    for (uint32_t j = find_first(x, &r->end, s->date, INT32_MAX); j != NO_EVENT && end == NO_EVENT;
+         j = next_match(x, &r->end, j)) {
       const struct event *e = &x->e[j];
       if (!(used[j / 64] >> (j % 64) & 1u) && e->ref == s->ref &&
           (!s->detail || e->detail == s->detail))
         end = j;
     }
-    if (end >= 0)
+    if (end != NO_EVENT)
       used[end / 64] |= UINT64_C(1) << (end % 64);
-    int rc = occurrence(x, mi, s, date_of(x, end),
-                        date_of(x, find_first(x, &m->cancel, s->date, INT32_MAX)));
+    int rc = occurrence(x, r, s, s->detail, date_of(x, end),
+                        date_of(x, find_first(x, &r->cancel, s->date, INT32_MAX)));
     if (rc != EHCP_OK)
       return rc;
   }
   return EHCP_OK;
 }
 
-/* A chain of occurrences, each from an anchor to the next restart event;
- * an `until` event ends the chain (the obligation lapses). */
-static int pair_repeat(struct eval *x, size_t mi) {
-  const struct milestone *m = &x->ev->m[mi];
-  int64_t a = find_first(x, &m->start, EHCP_DATE_MIN, INT32_MAX);
-  int64_t r = find_first(x, &m->restart, EHCP_DATE_MIN, INT32_MAX);
-  if (a < 0 || (r >= 0 && r < a))
-    a = r;
-  while (a >= 0) {
+/* A chain of occurrences, each from an anchor to the next restart event
+ * dated after it; an `until` event ends the chain (the obligation lapses). */
+static int pair_repeat(struct eval *x, const struct rule *r) {
+  uint32_t a = find_first(x, &r->start, EHCP_DATE_MIN, INT32_MAX);
+  uint32_t restart = find_first(x, &r->restart, EHCP_DATE_MIN, INT32_MAX);
+  if (restart < a)
+    a = restart; /* NO_EVENT is the largest index */
+  while (a != NO_EVENT) {
     ehcp_date t = x->e[a].date;
-    int64_t next = find_first(x, &m->restart, t + 1, INT32_MAX);
-    int64_t until = find_first(x, &m->until, t, next < 0 ? INT32_MAX : x->e[next].date);
+    uint32_t next = next_day_match(x, &r->restart, a);
+    uint32_t until = find_first(x, &r->until, t, next == NO_EVENT ? INT32_MAX : x->e[next].date);
     size_t before = x->tl->n;
-    int rc = occurrence(x, mi, &x->e[a], date_of(x, next), EHCP_DATE_NONE);
+    int rc = occurrence(x, r, &x->e[a], 0, date_of(x, next), EHCP_DATE_NONE);
     if (rc != EHCP_OK)
       return rc;
-    if (until >= 0) {
+    if (until != NO_EVENT) {
       /* The chain ends: no obligation if it lapsed before the due date,
        * otherwise the review was missed by the time it lapsed. */
-      struct ehcp_milestone_result *r = &x->tl->r[before];
+      struct ehcp_milestone_result *res = &x->tl->r[before];
       ehcp_date u = x->e[until].date;
-      if (r->due == EHCP_DATE_NONE || u <= r->due) {
-        r->status = EHCP_STATUS_NOT_APPLICABLE;
-        r->days_left = r->working_days_left = r->days_late = EHCP_NO_VALUE;
-      } else if (r->status == EHCP_STATUS_OVERDUE) {
-        r->status = EHCP_STATUS_MISSED;
-        r->days_late = u - r->due;
+      if (res->due == EHCP_DATE_NONE || u <= res->due) {
+        res->status = EHCP_STATUS_NOT_APPLICABLE;
+        res->days_left = res->working_days_left = res->days_late = EHCP_NO_VALUE;
+      } else if (res->status == EHCP_STATUS_OVERDUE) {
+        res->status = EHCP_STATUS_MISSED;
+        res->days_late = u - res->due;
       }
       return EHCP_OK;
     }
@@ -631,128 +820,160 @@ static int pair_repeat(struct eval *x, size_t mi) {
   return EHCP_OK;
 }
 
-/* Occurrences whose start is a (possibly future) planned date: done by the
- * last end event in (previous start, start]. */
-static int pair_before(struct eval *x, size_t mi) {
-  const struct milestone *m = &x->ev->m[mi];
-  ehcp_date prev = EHCP_DATE_MIN - 1;
-  for (uint32_t i = 0; i < x->ne; i++) {
-    const struct event *s = &x->e[i];
-    if (!matches(&m->start, s))
-      continue;
-    int64_t end = -1;
-    for (uint32_t j = 0; j < x->visible && x->e[j].date <= s->date; j++)
-      if (x->e[j].date > prev && matches(&m->end, &x->e[j]))
-        end = j;
-    int rc = occurrence(x, mi, s, date_of(x, end), EHCP_DATE_NONE);
-    if (rc != EHCP_OK)
-      return rc;
-    prev = s->date;
+/* Last visible event matching p dated in (after, upto], or NO_EVENT. */
+static inline uint32_t find_last(const struct eval *x, const struct patterns *p, ehcp_date after,
+                                 ehcp_date upto) {
+  uint32_t best = NO_EVENT;
+  for (uint32_t types = x->present & p->types; types; types &= types - 1) {
+    int t = lowest_type(types);
+    for (uint32_t i = x->head[t]; i != NO_EVENT && x->e[i].date <= upto; i = x->chain[i])
+      if (x->e[i].date > after && takes(p, t, x->e[i].detail) && (best == NO_EVENT || i > best))
+        best = i;
   }
-  return EHCP_OK;
+  return best;
 }
 
-static int applies_to(const struct eval *x, const struct milestone *m) {
-  if (!m->when_attr[0])
+/* One PAIR_BEFORE occurrence from start s: done by the last end event in
+ * (previous start, start]. */
+static int before_occurrence(struct eval *x, const struct rule *r, const struct event *s,
+                             ehcp_date *prev) {
+  uint32_t end = find_last(x, &r->end, *prev, s->date);
+  *prev = s->date;
+  return occurrence(x, r, s, 0, date_of(x, end), EHCP_DATE_NONE);
+}
+
+/* Occurrences whose start is a (possibly future) planned date (B9-B11),
+ * in event order: the visible start events by their chains, then the
+ * planned ones, which are not chained. */
+static int pair_before(struct eval *x, const struct rule *r) {
+  ehcp_date prev = EHCP_DATE_MIN - 1;
+  int rc = EHCP_OK;
+  for (uint32_t i = find_first(x, &r->start, EHCP_DATE_MIN, INT32_MAX);
+       i != NO_EVENT && rc == EHCP_OK; i = next_match(x, &r->start, i))
+    rc = before_occurrence(x, r, &x->e[i], &prev);
+  for (uint32_t i = x->visible; i < x->ne && rc == EHCP_OK; i++)
+    if (matches(&r->start, &x->e[i]))
+      rc = before_occurrence(x, r, &x->e[i], &prev);
+  return rc;
+}
+
+static int applies_to(const struct eval *x, const struct rule *r) {
+  if (r->everyone)
     return 1;
-  const char *v = ehcp_case_attribute(x->c, m->when_attr);
-  return v && strcmp(v, m->when_value) == 0;
+  const char *v = ehcp_case_attribute(x->c, r->m->when_attr);
+  return v && strcmp(v, r->m->when_value) == 0;
 }
 
-/* The stage from the visible events (latest state wins in this order). */
-static int stage_of(const struct eval *x) {
-  int request = 0, assessing = 0, draft = 0, plan = 0, not_assessed = 0, not_issued = 0;
-  int gone = 0, ceased = 0, review_open = 0;
-  for (uint32_t i = 0; i < x->visible; i++) {
+/* Whether a visible event of the type has the detail. */
+static bool any_detail(const struct eval *x, int type, int detail) {
+  for (uint32_t i = x->head[type]; i != NO_EVENT; i = x->chain[i])
+    if (x->e[i].detail == detail)
+      return true;
+  return false;
+}
+
+/* Whether a review is under way, by the last review event: a meeting, an
+ * amend decision or proposed amendments open one; another decision or the
+ * final amended plan close it. */
+static bool review_open(const struct eval *x) {
+  for (uint32_t i = x->visible; i-- > 0;) {
     const struct event *e = &x->e[i];
     switch (e->type) {
-    case EHCP_EV_REQUEST_RECEIVED:
-    case EHCP_EV_BROUGHT_TO_ATTENTION: request = 1; break;
-    case EHCP_EV_ASSESSMENT_DECISION:
-      assessing |= e->detail == DETAIL_YES;
-      not_assessed |= e->detail == DETAIL_NO;
-      gone |= e->detail == DETAIL_WITHDRAWN;
-      break;
-    case EHCP_EV_ISSUE_DECISION:
-      not_issued |= e->detail == DETAIL_NO;
-      gone |= e->detail == DETAIL_WITHDRAWN;
-      break;
-    case EHCP_EV_DRAFT_ISSUED: draft = 1; break;
-    case EHCP_EV_FINAL_ISSUED: plan = 1; break;
-    case EHCP_EV_REVIEW_MEETING: plan = 1, review_open = 1; break;
-    case EHCP_EV_REVIEW_DECISION:
-      plan = 1;
-      review_open = e->detail == REVIEW_AMEND;
-      break;
-    case EHCP_EV_REVIEW_DRAFT: plan = 1, review_open = 1; break;
-    case EHCP_EV_REVIEW_FINAL: plan = 1, review_open = 0; break;
-    case EHCP_EV_PLAN_CEASED: ceased = 1; break;
+    case EHCP_EV_REVIEW_MEETING:
+    case EHCP_EV_REVIEW_DRAFT: return true;
+    case EHCP_EV_REVIEW_DECISION: return e->detail == REVIEW_AMEND;
+    case EHCP_EV_REVIEW_FINAL: return false;
     default: break;
     }
   }
-  if (ceased)
+  return false;
+}
+
+/* The stage from the visible events (latest state wins in this order):
+ * mostly from the types present, looking at details only where they
+ * decide. */
+static int stage_of(const struct eval *x) {
+  const uint32_t review = BIT(EHCP_EV_REVIEW_MEETING) | BIT(EHCP_EV_REVIEW_DECISION) |
+                          BIT(EHCP_EV_REVIEW_DRAFT) | BIT(EHCP_EV_REVIEW_FINAL);
+  uint32_t p = x->present;
+  if (p & BIT(EHCP_EV_PLAN_CEASED))
     return EHCP_STAGE_CEASED;
-  if (plan)
-    return review_open ? EHCP_STAGE_REVIEW : EHCP_STAGE_PLAN;
-  if (gone)
+  if (p & (BIT(EHCP_EV_FINAL_ISSUED) | review))
+    return p & review && review_open(x) ? EHCP_STAGE_REVIEW : EHCP_STAGE_PLAN;
+  if (any_detail(x, EHCP_EV_ASSESSMENT_DECISION, DETAIL_WITHDRAWN) ||
+      any_detail(x, EHCP_EV_ISSUE_DECISION, DETAIL_WITHDRAWN))
     return EHCP_STAGE_WITHDRAWN;
-  if (not_assessed)
+  if (any_detail(x, EHCP_EV_ASSESSMENT_DECISION, DETAIL_NO))
     return EHCP_STAGE_NOT_ASSESSED;
-  if (not_issued)
+  if (any_detail(x, EHCP_EV_ISSUE_DECISION, DETAIL_NO))
     return EHCP_STAGE_NOT_ISSUED;
-  if (draft)
+  if (p & BIT(EHCP_EV_DRAFT_ISSUED))
     return EHCP_STAGE_DRAFT;
-  if (assessing)
+  if (any_detail(x, EHCP_EV_ASSESSMENT_DECISION, DETAIL_YES))
     return EHCP_STAGE_ASSESSMENT;
-  return request ? EHCP_STAGE_REQUEST : EHCP_STAGE_NONE;
+  return p & (BIT(EHCP_EV_REQUEST_RECEIVED) | BIT(EHCP_EV_BROUGHT_TO_ATTENTION))
+             ? EHCP_STAGE_REQUEST
+             : EHCP_STAGE_NONE;
+}
+
+/* Split the events at as_of and chain the visible ones of each type. In
+ * locals: x's fields would be stored back at every step. */
+static int index_events(struct eval *x) {
+  ehcp_timeline *tl = x->tl;
+  const struct event *e = x->e;
+  uint32_t visible = x->ne, planned = 0, present = 0;
+  /* Events are in date order, so those after as_of (planned dates) are
+   * the last few: count back from the end. */
+  while (visible > 0 && e[visible - 1].date > x->as_of)
+    planned |= BIT(e[--visible].type);
+  if (visible > tl->chain_cap) {
+    size_t cap = visible < 64 ? 64 : visible;
+    uint32_t *grown = realloc(tl->chain, cap * sizeof *grown);
+    if (!grown)
+      return EHCP_ERR_NOMEM;
+    tl->chain = grown;
+    tl->chain_cap = cap;
+  }
+  uint32_t *chain = tl->chain, *head = x->head;
+  for (int t = 0; t < EHCP_EV_TYPE_COUNT; t++)
+    head[t] = NO_EVENT;
+  /* Backwards, so each chain is in date order. */
+  for (uint32_t i = visible; i-- > 0;) {
+    uint8_t t = e[i].type;
+    chain[i] = head[t];
+    head[t] = i;
+    present |= BIT(t);
+  }
+  x->chain = chain;
+  x->visible = visible;
+  x->present = present;
+  x->planned = planned;
+  return EHCP_OK;
 }
 
 int ehcp_evaluate(ehcp_timeline *tl, const ehcp_evaluator *ev, const ehcp_case *c,
                   ehcp_date as_of) {
   if (!tl || !ev || !c)
     return EHCP_ERR_INVALID;
-  struct eval x = {ev, c, c->events, c->nevents, 0, as_of, tl, NULL, 0, 0, {0}};
-  while (x.visible < x.ne && x.e[x.visible].date <= as_of)
-    x.visible++;
-  if (x.visible > tl->chain_cap) {
-    size_t cap = x.visible < 64 ? 64 : x.visible;
-    int32_t *grown = realloc(tl->chain, cap * sizeof *grown);
-    if (!grown)
-      return tl->n = 0, EHCP_ERR_NOMEM;
-    tl->chain = grown;
-    tl->chain_cap = cap;
-  }
-  x.chain = tl->chain;
-  /* Chain the visible events of each type, walking backwards so each
-   * chain is in date order. */
-  for (int t = 0; t < EHCP_EV_TYPE_COUNT; t++)
-    x.head[t] = -1;
-  for (int32_t i = (int32_t)x.visible - 1; i >= 0; i--) {
-    uint8_t t = x.e[i].type;
-    tl->chain[i] = x.head[t];
-    x.head[t] = i;
-    x.present |= UINT32_C(1) << t;
-  }
-  for (uint32_t i = x.visible; i < x.ne; i++)
-    x.planned |= UINT32_C(1) << x.e[i].type;
-  if (find_derived(&x) != EHCP_OK)
+  struct eval x = {.ev = ev, .c = c, .e = c->events, .ne = c->nevents, .as_of = as_of, .tl = tl};
+  if (index_events(&x) != EHCP_OK || find_derived(&x) != EHCP_OK)
     return tl->n = 0, EHCP_ERR_NOMEM;
+  x.exception_sources = (x.present & BIT(EHCP_EV_EXCEPTION)) || tl->nderived;
   tl->n = 0;
   tl->as_of = as_of;
   tl->stage = stage_of(&x);
-  for (size_t i = 0; i < ev->n; i++) {
-    const struct milestone *m = &ev->m[i];
+  for (const struct rule *r = ev->rules, *end = r + ev->n; r < end; r++) {
     /* pair_before also starts from planned (future) events. */
-    uint32_t starts = x.present | (m->pairing == PAIR_BEFORE ? x.planned : 0);
-    if (!(starts & ev->start_types[i]) || !applies_to(&x, m))
+    uint32_t starts = x.present | (r->pairing == PAIR_BEFORE ? x.planned : 0);
+    if (!(starts & r->start_types) || !applies_to(&x, r))
       continue;
     int rc = EHCP_OK;
-    switch (m->pairing) {
-    case PAIR_FIRST: rc = pair_first(&x, i); break;
-    case PAIR_EACH: rc = pair_each(&x, i); break;
-    case PAIR_REF: rc = pair_ref(&x, i); break;
-    case PAIR_REPEAT: rc = pair_repeat(&x, i); break;
-    case PAIR_BEFORE: rc = pair_before(&x, i); break;
+    switch (r->pairing) {
+    case PAIR_FIRST: rc = pair_first(&x, r); break;
+    case PAIR_EACH: rc = pair_each(&x, r); break;
+    case PAIR_REF: rc = pair_ref(&x, r); break;
+    case PAIR_REPEAT: rc = pair_repeat(&x, r); break;
+    case PAIR_BEFORE: rc = pair_before(&x, r); break;
     }
     if (rc != EHCP_OK) {
       tl->n = 0;

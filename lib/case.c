@@ -94,13 +94,17 @@ int event_detail_required(int type) {
   return type != EHCP_EV_REQUEST_RECEIVED && event_detail_vocabulary(type, NULL) > 0;
 }
 
-int event_detail_index(int type, const char *word) {
+int event_detail_index_n(int type, const char *word, size_t len) {
   const char *const *words;
   int n = event_detail_vocabulary(type, &words);
-  for (int i = 0; word && i < n; i++)
-    if (strcmp(words[i], word) == 0)
+  for (int i = 0; len && i < n; i++)
+    if (words[i][0] == word[0] && strlen(words[i]) == len && memcmp(words[i], word, len) == 0)
       return i + 1;
   return 0;
+}
+
+int event_detail_index(int type, const char *word) {
+  return word ? event_detail_index_n(type, word, strlen(word)) : 0;
 }
 
 int ehcp_event_type_from_name(int *out, const char *name, size_t len) {

@@ -70,6 +70,8 @@ int event_detail_required(int type);
 
 /* Detail index of word in the type's vocabulary (1-based), or 0 if absent. */
 int event_detail_index(int type, const char *word);
+/* The same for word[0..len) (no NUL inside; 0 for len 0). */
+int event_detail_index_n(int type, const char *word, size_t len);
 
 /* ---- building cases fast (the readers) ----------------------------------
  * The public ehcp_case_set_add_event() checks its arguments and finds the

@@ -441,16 +441,6 @@ static int plan_columns(struct cr *x) {
   return EHCP_OK;
 }
 
-/* Index + 1 of text[0..len) (len > 0) in a type's vocabulary (exact), or 0. */
-static int word_index(int type, const char *text, size_t len) {
-  const char *const *words;
-  int n = event_detail_vocabulary(type, &words);
-  for (int i = 0; i < n; i++)
-    if (words[i][0] == text[0] && strlen(words[i]) == len && memcmp(words[i], text, len) == 0)
-      return i + 1;
-  return 0;
-}
-
 /* The most events one row makes: one per date column. */
 enum { ROW_EVENTS_MAX = 32 };
 
@@ -683,7 +673,7 @@ static int case_row(struct cr *x) {
       case K_WORD:
         if (k == F_EXC && cell->len == 1 && (cell->ptr[0] == '0' || cell->ptr[0] == '1')) {
           word[k] = cell->ptr[0] == '0' ? -2 : EHCP_EXC_UNSPECIFIED;
-        } else if (!(word[k] = (signed char)word_index(fields[k].type, cell->ptr, cell->len))) {
+        } else if (!(word[k] = (signed char)event_detail_index_n(fields[k].type, cell->ptr, cell->len))) {
           word[k] = -1;
           ERR(EHCP_DIAG_UNKNOWN_DETAIL, "unknown %s '%s' (expected %s)", x->label[k],
               reader_show(a, sizeof a, cell->ptr, cell->len), vocab_list(list, sizeof list, (int)k));

@@ -402,8 +402,8 @@ static const char *const event_columns[NCOLS] = {"case_id", "event",    "date",
 
 /* Add the event of a checked row through the case set's fast path. */
 static int add_row_event(struct rd *x, const struct csv_field *fid, int type, ehcp_date date,
-                         const char *detail, size_t detail_len, ehcp_date end,
-                         const struct csv_field *fref, uint64_t line) {
+                         const char *detail, size_t detail_len, int detail_index,
+                         ehcp_date end, const struct csv_field *fref, uint64_t line) {
   ehcp_case_set *set = x->r->set;
   int rc = EHCP_OK;
   struct event ev = {.date = date,
@@ -414,7 +414,7 @@ static int add_row_event(struct rd *x, const struct csv_field *fid, int type, eh
   if (type == EHCP_EV_PLAN_CEASED) /* a free-text reason code */
     ev.text = case_set_intern(set, detail, detail_len, &rc);
   else
-    ev.detail = (uint8_t)event_detail_index(type, detail);
+    ev.detail = (uint8_t)detail_index;
   if (fref && fref->len)
     ev.ref = case_set_intern(set, fref->ptr, fref->len, &rc);
   struct ehcp_case *c = rc == EHCP_OK ? case_set_case(set, fid->ptr, fid->len) : NULL;
@@ -478,7 +478,11 @@ static int event_row(struct rd *x, const long col[NCOLS]) {
     ERR(EHCP_DIAG_BAD_DATE, "date '%s' is not a date (%s)",
         show(a, sizeof a, fdate->ptr, fdate->len), why);
 
-  if (type && ehcp_event_detail_check(type, detail) != EHCP_OK) {
+  /* The detail's index, worked out once for the check and the event. */
+  int detail_index = detail ? event_detail_index_n(type, detail, strlen(detail)) : 0;
+  int detail_ok = type == EHCP_EV_PLAN_CEASED ||
+                  (detail ? detail_index > 0 : !event_detail_required(type));
+  if (type && !detail_ok) {
     const char *const *words;
     int n = event_detail_vocabulary(type, &words);
     char list[256] = "";
@@ -511,7 +515,8 @@ static int event_row(struct rd *x, const long col[NCOLS]) {
 
   if (errors)
     return ROW_REJECTED;
-  return add_row_event(x, fid, type, date, detail, fdet ? fdet->len : 0, end, fref, line);
+  return add_row_event(x, fid, type, date, detail, fdet ? fdet->len : 0, detail_index, end, fref,
+                       line);
 }
 
 static int read_events(struct rd *x) {

@@ -122,8 +122,8 @@ def best(cmd, out_path, runs):
 
 def numpy_cases(path, n, first_year, years, seed=1):
     """A plain cases CSV of n cases: requests over the years, ~75% assessed,
-    most of those with a plan after 12-40 weeks (none after the last day),
-    ~6% with an exception."""
+    most of those with a draft and a plan after 12-40 weeks (none after the
+    last day), some refused a plan, ~6% with an exception."""
     import numpy as np
     rng = np.random.default_rng(seed)
     start = np.datetime64(f"{first_year}-01-01")
@@ -133,13 +133,19 @@ def numpy_cases(path, n, first_year, years, seed=1):
     planned = assessed & (rng.random(n) < 0.9)
     final = received + rng.integers(84, 280, n).astype("timedelta64[D]")
     planned &= final <= np.datetime64(f"{first_year + years - 1}-12-31")  # not yet issued
+    refused = assessed & ~planned & (rng.random(n) < 0.3)
+    issue_at = np.where(planned, final - np.timedelta64(28, "D"), received + np.timedelta64(112, "D"))
+    draft = final - np.timedelta64(21, "D")
     exception = planned & (rng.random(n) < 0.06)
     teams = np.array(["North", "South", "East", "West"])[rng.integers(0, 4, n)]
     with open(path, "w") as f:
         f.write("case_id,received_date,assessment_decision,assessment_decision_date,"
-                "final_issued_date,exception,team\n")
+                "issue_decision,issue_decision_date,draft_issued_date,final_issued_date,"
+                "exception,team\n")
         for i in range(n):
+            issue = "yes" if planned[i] else "no" if refused[i] else ""
             f.write(f"C{i:07d},{received[i]},{'yes' if assessed[i] else 'no'},{decided[i]},"
+                    f"{issue},{issue_at[i] if issue else ''},{draft[i] if planned[i] else ''},"
                     f"{final[i] if planned[i] else ''},{1 if exception[i] else 0},{teams[i]}\n")
 
 

@@ -268,6 +268,10 @@ struct ehcp_case *case_set_case_hashed(ehcp_case_set *set, const char *id, size_
   return set->last = c;
 }
 
+void case_set_prefetch(const ehcp_case_set *set, const char *id, size_t len) {
+  index_prefetch(&set->by_id, index_hash(id, len));
+}
+
 int case_set_expect(ehcp_case_set *set, size_t cases, size_t strings) {
   if (index_reserve_n(&set->by_id, cases) || index_reserve_n(&set->strings.index, strings))
     return EHCP_ERR_NOMEM;

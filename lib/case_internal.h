@@ -89,6 +89,10 @@ struct ehcp_case *case_set_case_hashed(ehcp_case_set *set, const char *id, size_
 struct ehcp_case *case_set_find(const ehcp_case_set *set, const char *id, size_t len,
                                uint32_t hash);
 
+/* Start fetching the index slot of case id[0..len): a hint for a reader
+ * that sees the next row's case coming. */
+void case_set_prefetch(const ehcp_case_set *set, const char *id, size_t len);
+
 /* A hint from a reader that about cases more cases and strings more
  * strings are coming: the indexes are sized once instead of growing (and
  * rehashing) as they fill. EHCP_OK or EHCP_ERR_NOMEM. */

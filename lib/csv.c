@@ -72,6 +72,19 @@ void csv_free(struct csv *c) {
 
 size_t csv_offset(const struct csv *c, const char *data) { return (size_t)(c->pos - data); }
 
+size_t csv_peek_first_field(const struct csv *c, const char **text, size_t max) {
+  size_t left = (size_t)(c->end - c->pos), n = 0;
+  if (max > left)
+    max = left;
+  while (n < max && c->pos[n] != ',' && c->pos[n] != '"' && c->pos[n] != '\n' &&
+         c->pos[n] != '\r')
+    n++;
+  if (n == 0 || n == max || c->pos[n] != ',')
+    return 0;
+  *text = c->pos;
+  return n;
+}
+
 /* Marker in csv_field.quoted for a field whose text is in scratch; its
  * pointer is set once the record is complete, because scratch may move
  * while the record is read. */

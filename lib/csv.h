@@ -85,6 +85,11 @@ void csv_free(struct csv *c);
  * CSV_NOMEM again). */
 int csv_next(struct csv *c);
 
+/* The first field of the next record, without reading it: its length,
+ * with *text pointing at it, when it is plain (no quotes) and ends with a
+ * comma within max bytes; else 0. For look-ahead hints (prefetching). */
+size_t csv_peek_first_field(const struct csv *c, const char **text, size_t max);
+
 /* Bytes of input consumed so far (for progress and benchmarks). */
 size_t csv_offset(const struct csv *c, const char *data);
 

@@ -519,6 +519,19 @@ static int event_row(struct rd *x, const long col[NCOLS]) {
                        line);
 }
 
+/* Rows of one case come together, so the reader meets a new case every few
+ * rows, and looking it up in a big case index misses the caches. When the
+ * case id is the first column, peek at the next record's first field and,
+ * if it names another case, start fetching its slot while this row is
+ * checked. A hint only: nothing depends on it. */
+static void prefetch_next_case(const struct rd *x) {
+  const struct csv_field *current = &x->csv.fields[0];
+  const char *next;
+  size_t n = csv_peek_first_field(&x->csv, &next, 64);
+  if (n && (n != current->len || memcmp(next, current->ptr, n) != 0))
+    case_set_prefetch(x->r->set, next, n);
+}
+
 static int read_events(struct rd *x) {
   int rc = read_header(x);
   if (rc)
@@ -551,6 +564,8 @@ static int read_events(struct rd *x) {
       return EHCP_OK;
     if (t == CSV_NOMEM)
       return EHCP_ERR_NOMEM;
+    if (t == CSV_RECORD && col[COL_CASE] == 0 && x->csv.nfields > 0)
+      prefetch_next_case(x);
     rc = count_row(x, t == CSV_RECORD ? event_row(x, col)
                                       : rejected(quoting_diag(x, t, col[COL_CASE], "")));
     if (rc)

@@ -12,6 +12,8 @@
 #include "ehcp/timeline.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -985,59 +987,161 @@ int ehcp_evaluate(ehcp_timeline *tl, const ehcp_evaluator *ev, const ehcp_case *
 
 /* ---- many cases on several threads --------------------------------------- */
 
-/* Cases are evaluated in blocks: a pool of threads fills one timeline per
- * case of the block, then the caller's function sees them in set order.
- * Blocks are small so the timelines stay in cache between being written
- * and being read; memory stays bounded whatever the size of the set. */
-#define BLOCK 1024
+/* The caller's function must see the cases in set order on the calling
+ * thread, and it may cost as much as the evaluation (measures and cohorts
+ * do). So evaluation runs ahead of it, on every thread, into a ring of
+ * chunks of timelines, while the caller takes the chunks in order and runs
+ * the function over each:
+ *
+ *  - a chunk is CHUNK consecutive cases; chunk k goes into slot k % nslots;
+ *  - any thread claims the next chunk to evaluate from one atomic counter,
+ *    so the work is shared however fast each thread is;
+ *  - a chunk's slot is reused only once the caller is done with the chunk
+ *    nslots before it ("consumed"): unread timelines are never overwritten
+ *    and memory is bounded by the ring, whatever the size of the set;
+ *  - when the caller's next chunk is not ready it evaluates a chunk itself
+ *    rather than wait, so with a light function every thread evaluates and
+ *    with a heavy one the helpers evaluate while the caller aggregates;
+ *  - nobody spins for long: a thread with nothing to do blocks on a
+ *    condition variable, and whoever makes progress wakes it only when it
+ *    is known to be waiting (the flags below, read after the update that
+ *    matters, all sequentially consistent, so a wake-up is never lost).
+ *
+ * Chunks are a few hundred cases: enough that claiming and handing over
+ * cost little, few enough that a waiting caller waits for little. The ring
+ * has a few chunks per thread (capped), so a helper runs ahead far enough
+ * to ride out a slow stretch of the function, and the timelines are still
+ * in cache (L3) when the caller reads them. */
+#define SMALL_SET 256 /* cases: up to this many, not worth a thread */
+#define CHUNK 256     /* cases */
+#define SLOTS_PER_THREAD 4
+#define MAX_SLOTS 64 /* memory: at most MAX_SLOTS * CHUNK timelines */
 #define MAX_THREADS 64
+#define SPIN 100 /* checks before blocking: a few microseconds */
+
+/* One chunk's place in the ring. Padded to a cache line: slots are written
+ * by different threads. */
+struct slot {
+  atomic_size_t done; /* k + 1 once chunk k is evaluated into this slot */
+  size_t n;           /* cases evaluated: all of the chunk unless rc failed */
+  int rc;             /* EHCP_OK, or the error on case n of the chunk */
+  char pad[64 - sizeof(atomic_size_t) - sizeof(size_t) - sizeof(int)];
+};
 
 struct pool {
   const ehcp_evaluator *ev;
   const ehcp_case_set *set;
-  ehcp_timeline **tls;
   ehcp_date as_of;
-  size_t base, count; /* the block being evaluated */
-  unsigned nthreads;  /* threads sharing each block, the caller's included */
+  size_t total, nchunks, nslots;
+  ehcp_timeline **tls; /* nslots * CHUNK: slot s has tls[s * CHUNK ...] */
+  struct slot *slots;
+  /* Each on its own cache line: next and consumed are hot, and written by
+   * different threads. */
+  _Alignas(64) atomic_size_t next; /* the next chunk to claim */
+  _Alignas(64) atomic_size_t consumed; /* chunks the caller is done with */
+  /* Waiting. A helper whose slot is still in use waits until consumed
+   * reaches its space_wanted (the least over waiting helpers); the caller
+   * waits for chunk caller_waits - 1 (0: not waiting). */
+  _Alignas(64) atomic_size_t space_wanted;
+  atomic_size_t caller_waits;
+  atomic_int stop; /* set by the caller when it returns: helpers quit */
   pthread_mutex_t lock;
-  pthread_cond_t go, finished;
-  unsigned long generation; /* bumped for each block */
-  unsigned pending;         /* helper threads still on the current block */
-  int quit;
-  int rc[MAX_THREADS];
+  pthread_cond_t space, ready;
 };
 
-/* Thread t's share of the current block. */
-static void evaluate_slice(struct pool *p, unsigned t) {
-  size_t from = p->count * t / p->nthreads, to = p->count * (t + 1) / p->nthreads;
-  for (size_t i = from; i < to && p->rc[t] == EHCP_OK; i++)
-    p->rc[t] = ehcp_evaluate(p->tls[i], p->ev, ehcp_case_set_get(p->set, p->base + i), p->as_of);
+static inline void cpu_relax(void) {
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+  __builtin_ia32_pause();
+#elif defined(__GNUC__) && defined(__aarch64__)
+  __asm__ __volatile__("yield");
+#endif
 }
 
-struct pool_thread {
-  struct pool *pool;
-  unsigned index;
-};
-
-static void *pool_main(void *arg) {
-  struct pool_thread *pt = arg;
-  struct pool *p = pt->pool;
-  unsigned long seen = 0;
-  for (;;) {
+/* Evaluate chunk k into its slot, then publish it: the store of done
+ * releases the timelines, rc and n to the caller. The slot must be free.
+ * Returns rc: once published, the slot is no longer ours to read. */
+static int evaluate_chunk(struct pool *p, size_t k) {
+  struct slot *s = &p->slots[k % p->nslots];
+  ehcp_timeline **tls = p->tls + (k % p->nslots) * CHUNK;
+  size_t base = k * CHUNK, len = p->total - base < CHUNK ? p->total - base : CHUNK, i;
+  int rc = EHCP_OK;
+  for (i = 0; i < len && rc == EHCP_OK; i++)
+    rc = ehcp_evaluate(tls[i], p->ev, ehcp_case_set_get(p->set, base + i), p->as_of);
+  s->n = rc == EHCP_OK ? i : i - 1;
+  s->rc = rc;
+  atomic_store(&s->done, k + 1);
+  if (atomic_load(&p->caller_waits) == k + 1) {
     pthread_mutex_lock(&p->lock);
-    while (p->generation == seen && !p->quit)
-      pthread_cond_wait(&p->go, &p->lock);
-    seen = p->generation;
-    int quit = p->quit;
-    pthread_mutex_unlock(&p->lock);
-    if (quit)
-      return NULL;
-    evaluate_slice(p, pt->index);
-    pthread_mutex_lock(&p->lock);
-    if (--p->pending == 0)
-      pthread_cond_signal(&p->finished);
+    pthread_cond_signal(&p->ready);
     pthread_mutex_unlock(&p->lock);
   }
+  return rc;
+}
+
+/* A helper holding chunk k waits until the caller is done with the chunk
+ * last in k's slot. If the ring is full the caller is the slower side, so
+ * the helper sleeps until half the ring is free rather than waking for
+ * every chunk consumed. Returns 0 if the caller stopped meanwhile. */
+static int wait_for_space(struct pool *p, size_t k) {
+  if (k < atomic_load(&p->consumed) + p->nslots)
+    return 1;
+  /* k >= nslots here, and need <= k: the caller can always get that far,
+   * as every chunk before k has been claimed by a thread that finishes it. */
+  size_t need = k + 1 - p->nslots + p->nslots / 2;
+  pthread_mutex_lock(&p->lock);
+  for (;;) {
+    if (need < atomic_load(&p->space_wanted))
+      atomic_store(&p->space_wanted, need);
+    if (atomic_load(&p->stop) || atomic_load(&p->consumed) >= need)
+      break;
+    pthread_cond_wait(&p->space, &p->lock);
+  }
+  pthread_mutex_unlock(&p->lock);
+  return !atomic_load(&p->stop);
+}
+
+static void *pool_main(void *arg) {
+  struct pool *p = arg;
+  while (!atomic_load_explicit(&p->stop, memory_order_relaxed)) {
+    size_t k = atomic_fetch_add(&p->next, 1);
+    if (k >= p->nchunks || !wait_for_space(p, k))
+      break;
+    if (evaluate_chunk(p, k) != EHCP_OK)
+      break; /* the caller stops at this chunk: evaluating on is wasted */
+  }
+  return NULL;
+}
+
+/* The caller, waiting for chunk k, evaluates the next unclaimed chunk
+ * instead if its slot is free (the chunk is before k + nslots: the caller
+ * is done with everything before k). Returns 0 if there was none. */
+static int evaluate_ahead(struct pool *p, size_t k) {
+  size_t limit = k + p->nslots < p->nchunks ? k + p->nslots : p->nchunks;
+  size_t j = atomic_load_explicit(&p->next, memory_order_relaxed);
+  while (j < limit)
+    if (atomic_compare_exchange_weak(&p->next, &j, j + 1)) {
+      (void)evaluate_chunk(p, j); /* the caller sees rc when it reaches chunk j */
+      return 1;
+    }
+  return 0;
+}
+
+/* The caller waits for chunk k, which a helper is evaluating: briefly
+ * spinning, as the helper may be about to finish, then blocking, as the
+ * helper may not be running at all (a busy machine). Nothing else becomes
+ * claimable meanwhile: only the caller frees slots. */
+static void wait_for_chunk(struct pool *p, const struct slot *s, size_t k) {
+  for (int i = 0; i < SPIN; i++) {
+    if (atomic_load_explicit(&s->done, memory_order_acquire) == k + 1)
+      return;
+    cpu_relax();
+  }
+  pthread_mutex_lock(&p->lock);
+  atomic_store(&p->caller_waits, k + 1);
+  while (atomic_load(&s->done) != k + 1)
+    pthread_cond_wait(&p->ready, &p->lock);
+  atomic_store(&p->caller_waits, 0);
+  pthread_mutex_unlock(&p->lock);
 }
 
 int ehcp_evaluate_set(const ehcp_evaluator *ev, const ehcp_case_set *set, ehcp_date as_of,
@@ -1053,7 +1157,7 @@ int ehcp_evaluate_set(const ehcp_evaluator *ev, const ehcp_case_set *set, ehcp_d
   if (nthreads > MAX_THREADS)
     nthreads = MAX_THREADS;
   size_t total = ehcp_case_set_count(set);
-  if (total <= BLOCK / 4)
+  if (total <= SMALL_SET)
     nthreads = 1; /* not worth a thread */
   if (nthreads == 1) {
     /* One timeline, reused: it stays in cache. */
@@ -1068,58 +1172,76 @@ int ehcp_evaluate_set(const ehcp_evaluator *ev, const ehcp_case_set *set, ehcp_d
     ehcp_timeline_free(tl);
     return rc;
   }
-  struct pool p = {.ev = ev, .set = set, .as_of = as_of, .nthreads = 1};
-  p.tls = calloc(BLOCK, sizeof *p.tls);
-  int rc = p.tls ? EHCP_OK : EHCP_ERR_NOMEM;
-  for (size_t i = 0; rc == EHCP_OK && i < BLOCK; i++)
+
+  struct pool p = {.ev = ev, .set = set, .as_of = as_of, .total = total};
+  p.nchunks = (total + CHUNK - 1) / CHUNK;
+  if (nthreads > p.nchunks)
+    nthreads = (unsigned)p.nchunks; /* a chunk each at most */
+  p.nslots = SLOTS_PER_THREAD * (size_t)nthreads;
+  if (p.nslots > MAX_SLOTS)
+    p.nslots = MAX_SLOTS;
+  if (p.nslots > p.nchunks)
+    p.nslots = p.nchunks;
+  atomic_init(&p.next, 0);
+  atomic_init(&p.consumed, 0);
+  atomic_init(&p.space_wanted, SIZE_MAX);
+  atomic_init(&p.caller_waits, 0);
+  atomic_init(&p.stop, 0);
+  p.slots = calloc(p.nslots, sizeof *p.slots);
+  p.tls = calloc(p.nslots * CHUNK, sizeof *p.tls);
+  int rc = p.slots && p.tls ? EHCP_OK : EHCP_ERR_NOMEM;
+  for (size_t s = 0; rc == EHCP_OK && s < p.nslots; s++)
+    atomic_init(&p.slots[s].done, 0);
+  for (size_t i = 0; rc == EHCP_OK && i < p.nslots * CHUNK; i++)
     rc = ehcp_timeline_new(&p.tls[i]);
 
-  /* Helper threads; if some cannot start, the block is shared among those
-   * that did. */
+  /* Helper threads; if some cannot start, the others and the caller do
+   * their share (the caller alone can do it all). */
   pthread_t threads[MAX_THREADS];
-  struct pool_thread pts[MAX_THREADS];
+  unsigned nhelpers = 0;
   pthread_mutex_init(&p.lock, NULL);
-  pthread_cond_init(&p.go, NULL);
-  pthread_cond_init(&p.finished, NULL);
+  pthread_cond_init(&p.space, NULL);
+  pthread_cond_init(&p.ready, NULL);
   for (unsigned t = 1; rc == EHCP_OK && t < nthreads; t++) {
-    pts[t] = (struct pool_thread){&p, t};
-    if (pthread_create(&threads[t], NULL, pool_main, &pts[t]) != 0)
+    if (pthread_create(&threads[nhelpers], NULL, pool_main, &p) != 0)
       break;
-    p.nthreads++;
+    nhelpers++;
   }
 
-  for (size_t base = 0; rc == EHCP_OK && base < total; base += BLOCK) {
-    pthread_mutex_lock(&p.lock);
-    p.base = base;
-    p.count = total - base < BLOCK ? total - base : BLOCK;
-    for (unsigned t = 0; t < p.nthreads; t++)
-      p.rc[t] = EHCP_OK;
-    p.pending = p.nthreads - 1;
-    p.generation++;
-    pthread_cond_broadcast(&p.go);
-    pthread_mutex_unlock(&p.lock);
-    evaluate_slice(&p, 0);
-    pthread_mutex_lock(&p.lock);
-    while (p.pending)
-      pthread_cond_wait(&p.finished, &p.lock);
-    pthread_mutex_unlock(&p.lock);
-    for (unsigned t = 0; t < p.nthreads && rc == EHCP_OK; t++)
-      rc = p.rc[t];
-    for (size_t i = 0; rc == EHCP_OK && i < p.count; i++)
-      rc = fn(ehcp_case_set_get(set, base + i), p.tls[i], payload);
+  for (size_t k = 0; rc == EHCP_OK && k < p.nchunks; k++) {
+    struct slot *s = &p.slots[k % p.nslots];
+    while (atomic_load_explicit(&s->done, memory_order_acquire) != k + 1)
+      if (!evaluate_ahead(&p, k))
+        wait_for_chunk(&p, s, k);
+    ehcp_timeline **tls = p.tls + (k % p.nslots) * CHUNK;
+    for (size_t i = 0; rc == EHCP_OK && i < s->n; i++)
+      rc = fn(ehcp_case_set_get(set, k * CHUNK + i), tls[i], payload);
+    if (rc == EHCP_OK)
+      rc = s->rc;
+    /* The slot is free again: wake the helpers if one waits for this. */
+    atomic_store(&p.consumed, k + 1);
+    if (atomic_load(&p.space_wanted) <= k + 1) {
+      pthread_mutex_lock(&p.lock);
+      atomic_store(&p.space_wanted, SIZE_MAX);
+      pthread_cond_broadcast(&p.space);
+      pthread_mutex_unlock(&p.lock);
+    }
   }
 
+  /* Done, stopped by fn or failed: helpers still evaluating finish their
+   * chunk and quit; those waiting for space are woken to quit. */
   pthread_mutex_lock(&p.lock);
-  p.quit = 1;
-  pthread_cond_broadcast(&p.go);
+  atomic_store(&p.stop, 1);
+  pthread_cond_broadcast(&p.space);
   pthread_mutex_unlock(&p.lock);
-  for (unsigned t = 1; t < p.nthreads; t++)
+  for (unsigned t = 0; t < nhelpers; t++)
     pthread_join(threads[t], NULL);
-  pthread_cond_destroy(&p.finished);
-  pthread_cond_destroy(&p.go);
+  pthread_cond_destroy(&p.ready);
+  pthread_cond_destroy(&p.space);
   pthread_mutex_destroy(&p.lock);
-  for (size_t i = 0; p.tls && i < BLOCK; i++)
+  for (size_t i = 0; p.tls && i < p.nslots * CHUNK; i++)
     ehcp_timeline_free(p.tls[i]);
   free(p.tls);
+  free(p.slots);
   return rc;
 }

@@ -235,9 +235,7 @@ struct ehcp_case *case_set_case(ehcp_case_set *set, const char *id, size_t len) 
 
 struct ehcp_case *case_set_case_hashed(ehcp_case_set *set, const char *id, size_t len,
                                        uint32_t hash) {
-  struct ehcp_case *c = set->last;
-  if (is_case(c, id, len))
-    return c;
+  struct ehcp_case *c;
   if (set->ncases >= UINT32_MAX - 1 || len > UINT32_MAX || index_reserve(&set->by_id))
     return NULL;
   size_t k = index_probe(&set->by_id, id, len, hash, same_id, set);
@@ -283,12 +281,13 @@ static struct ehcp_case *find_or_add_case(ehcp_case_set *set, const char *id) {
   return case_set_case(set, id, strlen(id));
 }
 
-/* Make room for want elements of size in the arena block *p of *cap
+/* Make room for extra more elements of size in the arena block *p of *cap
  * elements (n in use): in place when the block is the arena's latest (the
  * usual case: a case's rows come together), else a new block of twice the
  * size; the old block's bytes stay in the arena until the set is freed. */
-static int grow_block(struct arena *a, void **p, uint32_t *cap, uint32_t n, uint32_t want,
+static int grow_block(struct arena *a, void **p, uint32_t *cap, uint32_t n, uint32_t extra,
                       size_t size) {
+  uint64_t want = (uint64_t)n + extra;
   if (want <= *cap)
     return EHCP_OK;
   uint64_t to = *cap ? (uint64_t)*cap * 2 : 4;
@@ -311,10 +310,8 @@ static int grow_block(struct arena *a, void **p, uint32_t *cap, uint32_t n, uint
 }
 
 int case_reserve_events(ehcp_case_set *set, struct ehcp_case *c, uint32_t n) {
-  if (n > UINT32_MAX - c->nevents)
-    return EHCP_ERR_NOMEM;
   void *p = c->events;
-  int rc = grow_block(&set->arena, &p, &c->cap, c->nevents, c->nevents + n, sizeof *c->events);
+  int rc = grow_block(&set->arena, &p, &c->cap, c->nevents, n, sizeof *c->events);
   c->events = p;
   return rc;
 }
@@ -334,10 +331,8 @@ int case_add_event(ehcp_case_set *set, struct ehcp_case *c, const struct event *
 }
 
 int case_reserve_attributes(ehcp_case_set *set, struct ehcp_case *c, uint32_t n) {
-  if (n > UINT32_MAX - c->nattrs)
-    return EHCP_ERR_NOMEM;
   void *p = c->attrs;
-  int rc = grow_block(&set->arena, &p, &c->acap, c->nattrs, c->nattrs + n, sizeof *c->attrs);
+  int rc = grow_block(&set->arena, &p, &c->acap, c->nattrs, n, sizeof *c->attrs);
   c->attrs = p;
   return rc;
 }

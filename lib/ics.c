@@ -24,6 +24,7 @@
  * Time zones are never looked up (only DATE values are accepted), so the
  * racy built-in zone cache of libical is not touched. */
 #include "ics.h"
+#include "grow.h"
 
 #include <libical/ical.h>
 #include <stdarg.h>
@@ -99,24 +100,9 @@ static int nomem(const struct ics_ctx *cx) {
   return fail(cx, EHCP_ERR_NOMEM, 0, "out of memory");
 }
 
-/* Grow an array of `size`-byte items so that one more fits. */
-static int grow(void **items, size_t *cap, size_t len, size_t size) {
-  if (len < *cap)
-    return EHCP_OK;
-  size_t ncap = *cap ? *cap * 2 : 16;
-  if (ncap > SIZE_MAX / size)
-    return EHCP_ERR_NOMEM;
-  void *p = realloc(*items, ncap * size);
-  if (!p)
-    return EHCP_ERR_NOMEM;
-  *items = p;
-  *cap = ncap;
-  return EHCP_OK;
-}
-
 static int date_vec_push(struct date_vec *dv, ehcp_date d) {
   void *p = dv->v;
-  if (grow(&p, &dv->cap, dv->len, sizeof *dv->v) != EHCP_OK)
+  if (array_grow(&p, &dv->cap, dv->len, sizeof *dv->v, 16) != EHCP_OK)
     return EHCP_ERR_NOMEM;
   dv->v = p;
   dv->v[dv->len++] = d;
@@ -286,7 +272,7 @@ static int scan_structure(struct ics_ctx *cx, const char *text, size_t len) {
           return fail(cx, EHCP_ERR_PARSE, ln.lineno, "BEGIN:VEVENT inside BEGIN:%s on line %zu",
                       stack[depth - 1].name, stack[depth - 1].line);
         void *p = cx->vevent_lines;
-        if (grow(&p, &cx->cap_vevents, cx->n_vevents, sizeof *cx->vevent_lines) != EHCP_OK)
+        if (array_grow(&p, &cx->cap_vevents, cx->n_vevents, sizeof *cx->vevent_lines, 16) != EHCP_OK)
           return nomem(cx);
         cx->vevent_lines = p;
         cx->vevent_lines[cx->n_vevents++] = ln.lineno;
@@ -605,7 +591,7 @@ static int collect_override(const struct ics_ctx *cx, size_t line, icalcomponent
   if (!uid)
     return EHCP_OK; /* nothing to match it with */
   void *items = ov->v;
-  if (grow(&items, &ov->cap, ov->len, sizeof *ov->v) != EHCP_OK)
+  if (array_grow(&items, &ov->cap, ov->len, sizeof *ov->v, 16) != EHCP_OK)
     return nomem(cx);
   ov->v = items;
   ov->v[ov->len++] = (struct override){uid, d};

@@ -3,6 +3,8 @@
  * files of rules/, compiled in by lib/embed_text.py. */
 #include "ruleset_internal.h"
 
+#include "grow.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,14 +68,11 @@ int ruleset_put(struct ehcp_ruleset *rs, const struct milestone *m) {
       return EHCP_OK;
     }
   }
-  if (rs->n == rs->cap) {
-    size_t cap = rs->cap ? rs->cap * 2 : 16;
-    struct milestone *grown = realloc(rs->m, cap * sizeof *grown);
-    if (!grown)
-      return EHCP_ERR_NOMEM;
-    rs->m = grown;
-    rs->cap = cap;
-  }
+  void *p = rs->m;
+  int rc = array_grow(&p, &rs->cap, rs->n, sizeof *rs->m, 16);
+  rs->m = p;
+  if (rc != EHCP_OK)
+    return rc;
   rs->m[rs->n++] = *m;
   return EHCP_OK;
 }

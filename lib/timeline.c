@@ -7,6 +7,7 @@
  * Everything reads the case and the evaluator only; results go into the
  * caller's timeline, whose buffers are reused from case to case. */
 #include "case_internal.h"
+#include "grow.h"
 #include "ruleset_internal.h"
 
 #include "ehcp/timeline.h"
@@ -323,13 +324,10 @@ int ehcp_timeline_next(size_t *index, const ehcp_timeline *tl) {
 }
 
 NOINLINE int grow_results(ehcp_timeline *tl) {
-  size_t cap = tl->cap ? tl->cap * 2 : 32;
-  struct ehcp_milestone_result *grown = realloc(tl->r, cap * sizeof *grown);
-  if (!grown)
-    return EHCP_ERR_NOMEM;
-  tl->r = grown;
-  tl->cap = cap;
-  return EHCP_OK;
+  void *p = tl->r;
+  int rc = array_grow(&p, &tl->cap, tl->n, sizeof *tl->r, 32);
+  tl->r = p;
+  return rc;
 }
 
 static inline struct ehcp_milestone_result *push_result(ehcp_timeline *tl) {
@@ -571,14 +569,11 @@ static int find_derived(struct eval *x) {
     for (size_t k = 0; s && k < s->n; k++) {
       if (a->date < s->runs[k].c - 7 || a->date > s->runs[k].r - 7 - window_end)
         continue;
-      if (tl->nderived == tl->derived_cap) {
-        size_t cap = tl->derived_cap ? tl->derived_cap * 2 : 8;
-        struct derived *grown = realloc(tl->derived, cap * sizeof *grown);
-        if (!grown)
-          return EHCP_ERR_NOMEM;
-        tl->derived = grown;
-        tl->derived_cap = cap;
-      }
+      void *p = tl->derived;
+      int rc = array_grow(&p, &tl->derived_cap, tl->nderived, sizeof *tl->derived, 8);
+      tl->derived = p;
+      if (rc != EHCP_OK)
+        return rc;
       tl->derived[tl->nderived++] = (struct derived){a->date, kind, s->runs[k].r - s->runs[k].c};
     }
   }
